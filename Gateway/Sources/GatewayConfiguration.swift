@@ -1,0 +1,28 @@
+import Postgres
+import ServiceKit
+
+/// Gateway-only settings, read from the environment on top of ``ServiceConfiguration``.
+public struct GatewayConfiguration: Sendable {
+    /// Largest request body forwarded (`GATEWAY_MAX_BODY_BYTES`, default 1 MiB); larger is 413.
+    public var maxBodyBytes: Int
+    /// How long an upstream may take to answer (`UPSTREAM_TIMEOUT_MS`, default 15000).
+    public var upstreamTimeout: Duration
+    /// Base URL per upstream.
+    public var upstreamURLs: [Upstream: String]
+
+    /// Reads the settings.
+    public init(service: ServiceConfiguration) throws {
+        let environment = service.environment
+        maxBodyBytes = try Self.positiveInt(environment, "GATEWAY_MAX_BODY_BYTES") ?? 1 << 20
+        upstreamTimeout = .milliseconds(try Self.positiveInt(environment, "UPSTREAM_TIMEOUT_MS") ?? 15_000)
+        upstreamURLs = [.user: service.peers.user, .product: service.peers.product, .order: service.peers.order]
+    }
+
+    private static func positiveInt(_ environment: [String: String], _ name: String) throws -> Int? {
+        guard let value = environment[name] else { return nil }
+        guard let number = Int(value), number > 0 else {
+            throw ConfigurationError(variable: name, reason: "must be a positive integer")
+        }
+        return number
+    }
+}

@@ -1,0 +1,93 @@
+import HTTPClient
+import HTTPTypes
+import Hummingbird
+import ServiceKit
+
+/// Forwards requests whose path belongs to a service (``UpstreamRoutes``) through the libcurl
+/// client; everything else goes on to the gateway's own routes. Hop-by-hop headers and
+/// client-sent `X-User-*` / `X-Internal-*` headers never cross; the request id does.
+public struct ProxyMiddleware: RouterMiddleware {
+    public typealias Context = ServiceRequestContext
+
+    let client: CurlHTTPClient
+    let configuration: GatewayConfiguration
+
+    public init(client: CurlHTTPClient, configuration: GatewayConfiguration) {
+        self.client = client
+        self.configuration = configuration
+    }
+
+    public func handle(
+        _ request: Request, context: Context, next: (Request, Context) async throws -> Response
+    ) async throws -> Response {
+        guard let upstream = UpstreamRoutes.upstream(for: request.uri.path),
+            let baseURL = configuration.upstreamURLs[upstream]
+        else {
+            return try await next(request, context)
+        }
+        let body: ByteBuffer
+        do {
+            body = try await request.body.collect(upTo: configuration.maxBodyBytes)
+        } catch {
+            throw APIError(.payloadTooLarge, "request body exceeds \(configuration.maxBodyBytes) bytes")
+        }
+        let outgoing = HTTPClientRequest(
+            method: request.method.rawValue,
+            url: baseURL + request.uri.description,
+            headers: Self.forwardedHeaders(request.headers, context: context),
+            body: body.readableBytes > 0 || request.method == .post ? Array(buffer: body) : nil,
+            timeout: configuration.upstreamTimeout)
+        let response: HTTPClientResponse
+        do {
+            response = try await client.execute(outgoing)
+        } catch let error as HTTPClientError {
+            context.logger.warning("upstream failed", metadata: ["upstream": "\(upstream)", "error": "\(error)"])
+            throw APIError.upstreamUnavailable("the \(upstream.rawValue) service is unavailable")
+        }
+        return Response(
+            status: .init(code: response.status),
+            headers: Self.returnedHeaders(response.headers),
+            body: .init(byteBuffer: ByteBuffer(bytes: response.body)))
+    }
+
+    /// Headers that describe one hop (RFC 9110 §7.6.1) or that the transport recomputes.
+    static let hopByHop: Set<String> = [
+        "connection", "keep-alive", "proxy-connection", "proxy-authenticate", "proxy-authorization", "te",
+        "trailer", "transfer-encoding", "upgrade", "host", "content-length", "expect",
+    ]
+
+    static func forwardedHeaders(_ headers: HTTPFields, context: Context) -> [(name: String, value: String)] {
+        var forwarded: [(name: String, value: String)] = []
+        var forwardedFor: String?
+        for field in headers {
+            let name = field.name.canonicalName
+            if hopByHop.contains(name) || name.hasPrefix("x-user-") || name.hasPrefix("x-internal-")
+                || name == "x-request-id"
+            {
+                continue
+            }
+            if name == "x-forwarded-for" {
+                forwardedFor = field.value
+                continue
+            }
+            forwarded.append((field.name.rawName, field.value))
+        }
+        forwarded.append(("X-Request-ID", context.requestID))
+        if let ip = context.remoteIP {
+            forwarded.append(("X-Forwarded-For", forwardedFor.map { "\($0), \(ip)" } ?? ip))
+        }
+        return forwarded
+    }
+
+    static func returnedHeaders(_ headers: [(name: String, value: String)]) -> HTTPFields {
+        var fields = HTTPFields()
+        for (name, value) in headers {
+            let lowered = name.lowercased()
+            guard !hopByHop.contains(lowered), lowered != "date", lowered != "server",
+                let fieldName = HTTPField.Name(name)
+            else { continue }
+            fields.append(HTTPField(name: fieldName, value: value))
+        }
+        return fields
+    }
+}

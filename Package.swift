@@ -1,0 +1,114 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+// Every dependency here is one the Swift server ecosystem expects, at the version the
+// build machines carry: Hummingbird for HTTP servers (it brings swift-log, swift-metrics,
+// swift-nio and swift-service-lifecycle), swift-prometheus for /metrics.
+let package = Package(
+    name: "ecommerce-backend",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "user-service", targets: ["UserServiceMain"]),
+        .executable(name: "product-service", targets: ["ProductServiceMain"]),
+        .executable(name: "order-service", targets: ["OrderServiceMain"]),
+        .executable(name: "gateway", targets: ["GatewayMain"]),
+        .executable(name: "bench-tool", targets: ["BenchTool"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+    ],
+    targets: [
+        // MARK: C libraries
+        .systemLibrary(
+            name: "CLibPQ", path: "Shared/CLibPQ", pkgConfig: "libpq",
+            providers: [.apt(["libpq-dev"])]),
+        .systemLibrary(
+            name: "CCurl", path: "Shared/CCurl", pkgConfig: "libcurl",
+            providers: [.apt(["libcurl4-openssl-dev"])]),
+
+        // MARK: Shared modules
+        .target(name: "Contracts", path: "Shared/Contracts"),
+        .target(
+            name: "Postgres",
+            dependencies: [
+                "CLibPQ",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: "Shared/Postgres"),
+        .target(
+            name: "HTTPClient",
+            dependencies: [
+                "CCurl", "Contracts",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: "Shared/HTTPClient"),
+        .target(
+            name: "ServiceKit",
+            dependencies: [
+                "Contracts", "Postgres", "HTTPClient",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: "Shared/ServiceKit"),
+
+        // MARK: Services (library with everything testable + thin executable)
+        .target(name: "UserService", dependencies: ["ServiceKit"], path: "Services/UserService/Sources"),
+        .executableTarget(name: "UserServiceMain", dependencies: ["UserService"], path: "Services/UserService/Main"),
+        .target(name: "ProductService", dependencies: ["ServiceKit"], path: "Services/ProductService/Sources"),
+        .executableTarget(name: "ProductServiceMain", dependencies: ["ProductService"], path: "Services/ProductService/Main"),
+        .target(name: "OrderService", dependencies: ["ServiceKit"], path: "Services/OrderService/Sources"),
+        .executableTarget(name: "OrderServiceMain", dependencies: ["OrderService"], path: "Services/OrderService/Main"),
+        .target(name: "Gateway", dependencies: ["ServiceKit"], path: "Gateway/Sources"),
+        .executableTarget(name: "GatewayMain", dependencies: ["Gateway"], path: "Gateway/Main"),
+
+        // MARK: Benchmarks (run by bench/*.sh, never by tests)
+        .executableTarget(
+            name: "BenchTool",
+            dependencies: ["Postgres", "HTTPClient", .product(name: "Hummingbird", package: "hummingbird")],
+            path: "bench/BenchTool"),
+
+        // MARK: Tests
+        .target(
+            name: "TestSupport",
+            dependencies: ["Postgres", "ServiceKit", "HTTPClient"],
+            path: "Tests/TestSupport"),
+        .testTarget(
+            name: "PostgresTests", dependencies: ["Postgres", "TestSupport"], path: "Tests/PostgresTests"),
+        .testTarget(
+            name: "HTTPClientTests",
+            dependencies: [
+                "HTTPClient", "TestSupport",
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ],
+            path: "Tests/HTTPClientTests"),
+        .testTarget(
+            name: "ServiceKitTests",
+            dependencies: [
+                "ServiceKit", "TestSupport",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ],
+            path: "Tests/ServiceKitTests"),
+        .testTarget(
+            name: "GatewayTests",
+            dependencies: [
+                "Gateway", "UserService", "ProductService", "OrderService", "TestSupport",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ],
+            path: "Tests/GatewayTests"),
+        .testTarget(
+            name: "EndToEndTests", dependencies: ["HTTPClient", "Contracts", "TestSupport"], path: "Tests/EndToEndTests"),
+    ]
+)

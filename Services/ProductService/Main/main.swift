@@ -1,0 +1,6 @@
+import ProductService
+import ServiceKit
+
+await ServiceMain.run(defaults: ProductServiceApp.defaults) { configuration in
+    ProductServiceApp.buildApplication(configuration: configuration)
+}

@@ -1,0 +1,32 @@
+/// When and how soon a failed idempotent request is tried again: exponential backoff with
+/// full jitter (a random delay up to the capped exponential), so retries from many callers spread out.
+public struct RetryPolicy: Sendable {
+    /// Tries in all, the first included (1 = no retry).
+    public var maxAttempts: Int
+    /// The delay cap before the second try.
+    public var baseDelay: Duration
+    /// The largest delay cap.
+    public var maxDelay: Duration
+
+    /// Creates a policy.
+    public init(maxAttempts: Int = 3, baseDelay: Duration = .milliseconds(25), maxDelay: Duration = .milliseconds(500)) {
+        self.maxAttempts = max(1, maxAttempts)
+        self.baseDelay = baseDelay
+        self.maxDelay = maxDelay
+    }
+
+    /// No retries.
+    public static let never = RetryPolicy(maxAttempts: 1)
+
+    /// The delay before try number `attempt + 1` (`attempt` ≥ 1).
+    func delay(after attempt: Int) -> Duration {
+        let cap = min(maxDelay, baseDelay * (1 << min(attempt - 1, 16)))
+        let capNanos = cap.components.seconds * 1_000_000_000 + cap.components.attoseconds / 1_000_000_000
+        return .nanoseconds(Int64.random(in: 0...max(0, capNanos)))
+    }
+
+    /// Whether a response status is worth another try (the upstream said it is briefly unable).
+    static func isRetryable(status: Int) -> Bool {
+        status == 502 || status == 503 || status == 504
+    }
+}

@@ -1,0 +1,111 @@
+import Foundation
+
+/// Where a database is and how the pool reaches it.
+public struct PostgresConfiguration: Sendable, Equatable {
+    public var host: String
+    public var port: Int
+    public var user: String
+    public var password: String
+    public var database: String
+    /// Most connections the pool opens (`DB_MAX_CONNECTIONS`, default 20).
+    public var maxConnections: Int
+    /// Connections opened at start and kept even when idle.
+    public var minIdleConnections: Int
+    /// How long a caller waits for a free connection before `acquireTimeout`.
+    public var acquireTimeout: Duration
+    /// How long opening one connection may take.
+    public var connectTimeoutSeconds: Int
+    /// Shown in `pg_stat_activity.application_name`.
+    public var applicationName: String
+
+    /// Creates a configuration; the pool settings have the project's defaults.
+    public init(
+        host: String = "127.0.0.1", port: Int = 5432, user: String, password: String, database: String,
+        maxConnections: Int = 20, minIdleConnections: Int = 2, acquireTimeout: Duration = .seconds(5),
+        connectTimeoutSeconds: Int = 5, applicationName: String = "ecommerce"
+    ) {
+        self.host = host
+        self.port = port
+        self.user = user
+        self.password = password
+        self.database = database
+        self.maxConnections = max(1, maxConnections)
+        self.minIdleConnections = min(max(0, minIdleConnections), self.maxConnections)
+        self.acquireTimeout = acquireTimeout
+        self.connectTimeoutSeconds = connectTimeoutSeconds
+        self.applicationName = applicationName
+    }
+
+    /// Parses `postgres://user:password@host:port/database`. Returns `nil` if it is not such a URL.
+    public init?(url: String) {
+        guard let components = URLComponents(string: url),
+            components.scheme == "postgres" || components.scheme == "postgresql",
+            let host = components.host, !host.isEmpty
+        else { return nil }
+        let database = String(components.path.drop(while: { $0 == "/" }))
+        guard !database.isEmpty else { return nil }
+        self.init(
+            host: host, port: components.port ?? 5432,
+            user: components.user?.removingPercentEncoding ?? "postgres",
+            password: components.password?.removingPercentEncoding ?? "",
+            database: database.removingPercentEncoding ?? database)
+    }
+
+    /// Reads `DATABASE_URL`, or else `DB_HOST`, `DB_PORT`, `DB_USER`, `DB_PASSWORD`, `DB_NAME`
+    /// (each falling back to `defaults`), and `DB_MAX_CONNECTIONS`.
+    public init(environment: [String: String], defaults: PostgresConfiguration) throws {
+        if let url = environment["DATABASE_URL"], !url.isEmpty {
+            guard let parsed = PostgresConfiguration(url: url) else {
+                throw ConfigurationError(variable: "DATABASE_URL", reason: "is not a postgres:// URL")
+            }
+            self = parsed
+        } else {
+            self = defaults
+            if let host = environment["DB_HOST"] { self.host = host }
+            if let value = environment["DB_PORT"] {
+                guard let port = Int(value), (1...65535).contains(port) else {
+                    throw ConfigurationError(variable: "DB_PORT", reason: "must be a port number")
+                }
+                self.port = port
+            }
+            if let user = environment["DB_USER"] { self.user = user }
+            if let password = environment["DB_PASSWORD"] { self.password = password }
+            if let name = environment["DB_NAME"] { self.database = name }
+        }
+        self.applicationName = defaults.applicationName
+        self.minIdleConnections = defaults.minIdleConnections
+        self.acquireTimeout = defaults.acquireTimeout
+        self.maxConnections = defaults.maxConnections
+        if let value = environment["DB_MAX_CONNECTIONS"] {
+            guard let count = Int(value), count >= 1 else {
+                throw ConfigurationError(variable: "DB_MAX_CONNECTIONS", reason: "must be a positive integer")
+            }
+            self.maxConnections = count
+            self.minIdleConnections = min(self.minIdleConnections, count)
+        }
+    }
+
+    /// libpq connection keywords and values (passed as arrays, so no quoting is involved).
+    var connectionParameters: [(String, String)] {
+        [
+            ("host", host), ("port", String(port)), ("user", user), ("password", password),
+            ("dbname", database), ("connect_timeout", String(connectTimeoutSeconds)),
+            ("application_name", applicationName), ("client_encoding", "UTF8"),
+            // Timestamps come back in ISO format and UTC whatever the server's defaults are.
+            ("options", "-c TimeZone=UTC -c DateStyle=ISO,YMD"),
+        ]
+    }
+}
+
+/// An environment variable has a value that cannot be used.
+public struct ConfigurationError: Error, CustomStringConvertible, Sendable {
+    public var variable: String
+    public var reason: String
+
+    public init(variable: String, reason: String) {
+        self.variable = variable
+        self.reason = reason
+    }
+
+    public var description: String { "\(variable) \(reason)" }
+}

@@ -1,0 +1,251 @@
+import CLibPQ
+import Foundation
+import NIOPosix
+import Synchronization
+
+/// One libpq connection. The pool lends it to one task at a time (`withConnection`); every
+/// blocking libpq call runs on the pool's I/O threads, never on Swift's cooperative pool.
+public final class PostgresConnection: Sendable {
+    /// The pool's identifier for this connection.
+    let id: Int
+    private let handle: Mutex<ConnectionHandle>
+    private let threads: NIOThreadPool
+
+    private init(id: Int, handle: consuming sending ConnectionHandle, threads: NIOThreadPool) {
+        self.id = id
+        self.handle = Mutex(handle)
+        self.threads = threads
+    }
+
+    /// Opens a connection (blocking work happens on `threads`).
+    static func connect(id: Int, configuration: PostgresConfiguration, threads: NIOThreadPool) async throws
+        -> PostgresConnection
+    {
+        let parameters = configuration.connectionParameters
+        return try await threads.runIfActive {
+            PostgresConnection(id: id, handle: try ConnectionHandle.open(parameters), threads: threads)
+        }
+    }
+
+    /// Runs a statement with its binds and returns the rows.
+    @discardableResult
+    public func query(_ query: PostgresQuery) async throws -> PostgresRows {
+        try await threads.runIfActive { try self.handle.withLock { try $0.execute(query) } }
+    }
+
+    /// Runs SQL text that may hold several statements, without binds (migration files).
+    public func execute(script: String) async throws {
+        try await threads.runIfActive { try self.handle.withLock { try $0.executeScript(script) } }
+    }
+
+    /// Loads rows with `COPY … FROM STDIN`: the fast path for bulk inserts.
+    /// `table` and `columns` are identifiers and are quoted; values travel as COPY data.
+    @discardableResult
+    public func copy(into table: String, columns: [String], rows: [[PostgresBind]]) async throws -> Int {
+        try await threads.runIfActive {
+            try self.handle.withLock { try $0.copy(into: table, columns: columns, rows: rows) }
+        }
+    }
+
+    /// Whether the connection is idle and the server has not closed it (checked without blocking).
+    var isReusable: Bool {
+        handle.withLock { $0.isReusable }
+    }
+
+    /// Closes the connection.
+    func close() {
+        handle.withLock { $0.close() }
+    }
+}
+
+/// The owned `PGconn *`. Non-copyable so it cannot be duplicated and freed twice.
+struct ConnectionHandle: ~Copyable {
+    private var connection: OpaquePointer?
+
+    init(adopting connection: OpaquePointer) {
+        self.connection = connection
+    }
+
+    deinit {
+        if let connection { PQfinish(connection) }
+    }
+
+    static func open(_ parameters: [(String, String)]) throws -> ConnectionHandle {
+        let keywords = parameters.map { strdup($0.0) }
+        let values = parameters.map { strdup($0.1) }
+        defer {
+            keywords.forEach { free($0) }
+            values.forEach { free($0) }
+        }
+        let keywordPointers = keywords.map { UnsafePointer($0) } + [nil]
+        let valuePointers = values.map { UnsafePointer($0) } + [nil]
+        guard let connection = PQconnectdbParams(keywordPointers, valuePointers, 0) else {
+            throw PostgresError(kind: .connectionFailed, message: "out of memory")
+        }
+        let handle = ConnectionHandle(adopting: connection)
+        guard PQstatus(connection) == CONNECTION_OK else {
+            throw PostgresError(kind: .connectionFailed, message: Self.errorMessage(connection))
+        }
+        return handle
+    }
+
+    mutating func close() {
+        if let connection { PQfinish(connection) }
+        connection = nil
+    }
+
+    var isReusable: Bool {
+        guard let connection, PQstatus(connection) == CONNECTION_OK,
+            PQtransactionStatus(connection) == PQTRANS_IDLE
+        else { return false }
+        // An idle connection's socket has nothing to read unless the server wrote to it,
+        // which for us means a termination notice or EOF (a restart, an admin kill).
+        var descriptor = pollfd(fd: PQsocket(connection), events: Int16(POLLIN), revents: 0)
+        return poll(&descriptor, 1, 0) == 0
+    }
+
+    func execute(_ query: PostgresQuery) throws -> PostgresRows {
+        let connection = try liveConnection()
+        let types = query.binds.map { Oid($0.type.rawValue) }
+        let values = query.binds.map { $0.text.map { strdup($0) } ?? nil }
+        defer { values.forEach { free($0) } }
+        let valuePointers = values.map { UnsafePointer($0) }
+        let result = PQexecParams(
+            connection, query.sql, Int32(query.binds.count), types, valuePointers, nil, nil, 0)
+        return try Self.rows(from: result, connection: connection, sql: query.sql)
+    }
+
+    func executeScript(_ script: String) throws {
+        let connection = try liveConnection()
+        _ = try Self.rows(from: PQexec(connection, script), connection: connection, sql: nil)
+    }
+
+    func copy(into table: String, columns: [String], rows: [[PostgresBind]]) throws -> Int {
+        let connection = try liveConnection()
+        let columnList = columns.map(Self.quoteIdentifier).joined(separator: ", ")
+        let statement = "COPY \(Self.quoteIdentifier(table)) (\(columnList)) FROM STDIN"
+        let start = PQexec(connection, statement)
+        guard PQresultStatus(start) == PGRES_COPY_IN else {
+            // Not in COPY mode: report the server's error (this frees the result).
+            return try Self.rows(from: start, connection: connection, sql: statement).affectedRows
+        }
+        PQclear(start)
+        var buffer = [UInt8]()
+        buffer.reserveCapacity(64 * 1024)
+        func flush() throws {
+            let sent = buffer.withUnsafeBufferPointer { bytes in
+                bytes.baseAddress!.withMemoryRebound(to: CChar.self, capacity: bytes.count) {
+                    PQputCopyData(connection, $0, Int32(bytes.count))
+                }
+            }
+            guard sent == 1 else {
+                throw PostgresError(kind: .connectionClosed, message: Self.errorMessage(connection), query: statement)
+            }
+            buffer.removeAll(keepingCapacity: true)
+        }
+        for row in rows {
+            for (index, value) in row.enumerated() {
+                if index > 0 { buffer.append(9) }
+                CopyText.append(value.text, to: &buffer)
+            }
+            buffer.append(10)
+            if buffer.count >= 60 * 1024 { try flush() }
+        }
+        if !buffer.isEmpty { try flush() }
+        guard PQputCopyEnd(connection, nil) == 1 else {
+            throw PostgresError(kind: .connectionClosed, message: Self.errorMessage(connection), query: statement)
+        }
+        var affected = 0
+        var firstError: (any Error)?
+        while let result = PQgetResult(connection) {
+            do {
+                affected = try Self.rows(from: result, connection: connection, sql: statement).affectedRows
+            } catch {
+                firstError = firstError ?? error
+            }
+        }
+        if let firstError { throw firstError }
+        return affected
+    }
+
+    private func liveConnection() throws -> OpaquePointer {
+        guard let connection, PQstatus(connection) == CONNECTION_OK else {
+            throw PostgresError(kind: .connectionClosed, message: "connection is closed")
+        }
+        return connection
+    }
+
+    /// Turns a `PGresult` into rows or an error, and frees it.
+    private static func rows(from result: OpaquePointer?, connection: OpaquePointer, sql: String?) throws
+        -> PostgresRows
+    {
+        guard let result else {
+            let kind: PostgresError.Kind = PQstatus(connection) == CONNECTION_OK ? .server : .connectionClosed
+            throw PostgresError(kind: kind, message: errorMessage(connection), query: sql)
+        }
+        defer { PQclear(result) }
+        switch PQresultStatus(result) {
+        case PGRES_TUPLES_OK, PGRES_COMMAND_OK, PGRES_SINGLE_TUPLE:
+            let columnCount = Int(PQnfields(result))
+            let rowCount = Int(PQntuples(result))
+            let columns = (0..<columnCount).map { column in
+                PostgresRows.Column(
+                    name: String(cString: PQfname(result, Int32(column))),
+                    type: PostgresDataType(rawValue: UInt32(PQftype(result, Int32(column)))))
+            }
+            var values: [[String?]] = []
+            values.reserveCapacity(rowCount)
+            for row in 0..<rowCount {
+                var fields: [String?] = []
+                fields.reserveCapacity(columnCount)
+                for column in 0..<columnCount {
+                    if PQgetisnull(result, Int32(row), Int32(column)) == 1 {
+                        fields.append(nil)
+                    } else {
+                        fields.append(String(cString: PQgetvalue(result, Int32(row), Int32(column))))
+                    }
+                }
+                values.append(fields)
+            }
+            let affected = Int(String(cString: PQcmdTuples(result))) ?? 0
+            return PostgresRows(columns: columns, values: values, affectedRows: affected)
+        default:
+            func field(_ code: Character) -> String? {
+                PQresultErrorField(result, Int32(code.asciiValue!)).map { String(cString: $0) }
+            }
+            let broken = PQstatus(connection) != CONNECTION_OK
+            throw PostgresError(
+                kind: broken ? .connectionClosed : .server,
+                sqlState: field("C").map(SQLState.init(rawValue:)),
+                message: field("M") ?? errorMessage(connection),
+                detail: field("D"), constraint: field("n"), column: field("c"), query: sql)
+        }
+    }
+
+    private static func errorMessage(_ connection: OpaquePointer) -> String {
+        String(cString: PQerrorMessage(connection)).trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    static func quoteIdentifier(_ name: String) -> String {
+        "\"" + name.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+    }
+}
+
+/// COPY's text format: `\N` for NULL; backslash, tab, newline and carriage return escaped.
+enum CopyText {
+    static func append(_ value: String?, to buffer: inout [UInt8]) {
+        guard let value else {
+            buffer.append(contentsOf: [92, 78])
+            return
+        }
+        for byte in value.utf8 {
+            switch byte {
+            case 92: buffer.append(contentsOf: [92, 92])
+            case 9: buffer.append(contentsOf: [92, 116])
+            case 10: buffer.append(contentsOf: [92, 110])
+            case 13: buffer.append(contentsOf: [92, 114])
+            default: buffer.append(byte)
+            }
+        }
+    }
+}

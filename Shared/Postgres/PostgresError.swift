@@ -1,0 +1,86 @@
+/// An error from the database layer.
+///
+/// `description` says what kind of failure it was and the SQLSTATE, never the query or the
+/// server's message (which can contain user data); `String(reflecting:)` has everything.
+public struct PostgresError: Error, Sendable, CustomStringConvertible, CustomDebugStringConvertible {
+    /// What went wrong, broadly.
+    public enum Kind: String, Sendable {
+        /// The server rejected a statement; `sqlState` says why.
+        case server
+        /// A new connection could not be opened.
+        case connectionFailed
+        /// An open connection broke while it was in use.
+        case connectionClosed
+        /// No connection became free within the pool's acquire timeout.
+        case acquireTimeout
+        /// The pool has been shut down.
+        case poolShutdown
+        /// A migration file could not be read or an applied one has changed.
+        case migration
+    }
+
+    public var kind: Kind
+    /// The SQLSTATE for server errors.
+    public var sqlState: SQLState?
+    /// The server's primary message, or libpq's.
+    public var message: String
+    /// The server's DETAIL line, if any.
+    public var detail: String?
+    /// The constraint that was violated, if any.
+    public var constraint: String?
+    /// The column involved, if the server named one.
+    public var column: String?
+    /// The statement's SQL text (with `$n` placeholders, never values).
+    public var query: String?
+
+    /// Creates an error.
+    public init(
+        kind: Kind, sqlState: SQLState? = nil, message: String, detail: String? = nil,
+        constraint: String? = nil, column: String? = nil, query: String? = nil
+    ) {
+        self.kind = kind
+        self.sqlState = sqlState
+        self.message = message
+        self.detail = detail
+        self.constraint = constraint
+        self.column = column
+        self.query = query
+    }
+
+    public var description: String {
+        if let sqlState { return "PostgresError(\(kind.rawValue), sqlstate: \(sqlState))" }
+        return "PostgresError(\(kind.rawValue))"
+    }
+
+    public var debugDescription: String {
+        var parts = ["kind: \(kind.rawValue)"]
+        if let sqlState { parts.append("sqlstate: \(sqlState)") }
+        parts.append("message: \(message)")
+        if let detail { parts.append("detail: \(detail)") }
+        if let constraint { parts.append("constraint: \(constraint)") }
+        if let column { parts.append("column: \(column)") }
+        if let query { parts.append("query: \(query)") }
+        return "PostgresError(\(parts.joined(separator: ", ")))"
+    }
+
+    /// Whether the connection it happened on can no longer be used.
+    public var breaksConnection: Bool {
+        kind == .connectionClosed || kind == .connectionFailed || sqlState == .adminShutdown
+    }
+}
+
+/// A value in a result row could not be turned into the Swift type asked for.
+public struct PostgresDecodingError: Error, Sendable, CustomStringConvertible {
+    /// The column's name.
+    public var column: String
+    /// The Swift type asked for.
+    public var wanted: String
+    /// The column's PostgreSQL type.
+    public var found: PostgresDataType
+    /// Why it failed: a type mismatch, an unexpected NULL, or text that would not parse.
+    public var reason: String
+
+    public var description: String {
+        "cannot decode column '\(column)' of type \(found) as \(wanted): \(reason)"
+    }
+}

@@ -1,0 +1,228 @@
+import Logging
+import NIOPosix
+import ServiceLifecycle
+import Synchronization
+
+/// A pool of libpq connections with an idle minimum, a maximum (`DB_MAX_CONNECTIONS`), an
+/// acquire timeout and replacement of broken connections. Connections are lent only inside a
+/// closure (`withConnection`, `withTransaction`). Run it as a `Service` so it closes its
+/// connections on shutdown.
+public final class PostgresPool: Sendable, Service {
+    public let configuration: PostgresConfiguration
+    let logger: Logger
+    private let threads: NIOThreadPool
+    private let state: Mutex<State>
+
+    private struct State: ~Copyable {
+        var machine: PoolStateMachine
+        var connections: [Int: PostgresConnection] = [:]
+        var waiters: [Int: Waiter] = [:]
+        var nextID = 0
+
+        mutating func makeID() -> Int {
+            nextID += 1
+            return nextID
+        }
+    }
+
+    private struct Waiter {
+        let continuation: CheckedContinuation<PostgresConnection, any Error>
+        var timeout: Task<Void, Never>?
+    }
+
+    /// Creates a pool; connections open on first use (and `minIdleConnections` in the background).
+    public init(configuration: PostgresConfiguration, logger: Logger) {
+        self.configuration = configuration
+        self.logger = logger
+        // One blocking thread per connection: a lent connection never waits for a thread.
+        self.threads = NIOThreadPool(numberOfThreads: configuration.maxConnections)
+        self.threads.start()
+        self.state = Mutex(State(machine: PoolStateMachine(maxConnections: configuration.maxConnections)))
+        prewarm()
+    }
+
+    /// Lends a connection for the duration of `body`.
+    public func withConnection<Result: Sendable>(
+        _ body: (PostgresConnection) async throws -> Result
+    ) async throws -> Result {
+        let connection = try await lease()
+        do {
+            let result = try await body(connection)
+            release(connection)
+            return result
+        } catch {
+            release(connection, broken: (error as? PostgresError)?.breaksConnection ?? false)
+            throw error
+        }
+    }
+
+    /// Runs one statement on a lent connection.
+    @discardableResult
+    public func query(_ query: PostgresQuery) async throws -> PostgresRows {
+        try await withConnection { try await $0.query(query) }
+    }
+
+    /// Waits until nothing is lent any more, then closes every connection (`Service`).
+    public func run() async throws {
+        try? await gracefulShutdown()
+        await close()
+    }
+
+    /// Closes idle connections, fails waiters, and stops the I/O threads once all are returned.
+    public func close() async {
+        let (idle, waiters) = state.withLock { state -> ([PostgresConnection], [Waiter]) in
+            let (closeIDs, failIDs) = state.machine.shutdown()
+            let idle = closeIDs.compactMap { state.connections.removeValue(forKey: $0) }
+            let waiters = failIDs.compactMap { state.waiters.removeValue(forKey: $0) }
+            return (idle, waiters)
+        }
+        for waiter in waiters {
+            waiter.timeout?.cancel()
+            waiter.continuation.resume(throwing: PostgresError(kind: .poolShutdown, message: "pool is shut down"))
+        }
+        for connection in idle { connection.close() }
+        try? await threads.shutdownGracefully()
+    }
+
+    /// Statistics for health and metrics.
+    public var statistics: (open: Int, idle: Int, waiting: Int) {
+        state.withLock { ($0.machine.total, $0.machine.idle.count, $0.machine.waiters.count) }
+    }
+
+    // MARK: Leasing
+
+    private func lease() async throws -> PostgresConnection {
+        while true {
+            let connection = try await acquire()
+            if connection.isReusable { return connection }
+            // The server closed it while it sat idle (a restart): drop it and take another.
+            logger.info("discarding a stale database connection", metadata: ["connection": "\(connection.id)"])
+            connection.close()
+            state.withLock { state in
+                state.machine.discardLeased(connection.id)
+                state.connections[connection.id] = nil
+            }
+        }
+    }
+
+    private func acquire() async throws -> PostgresConnection {
+        // Fast path: an idle connection, no continuation needed.
+        enum FastPath { case connection(PostgresConnection), shutDown, slow(Int) }
+        let fast = state.withLock { state -> FastPath in
+            if let id = state.machine.leaseIdle() { return .connection(state.connections[id]!) }
+            return state.machine.isShutDown ? .shutDown : .slow(state.makeID())
+        }
+        let waiterID: Int
+        switch fast {
+        case .connection(let connection): return connection
+        case .shutDown: throw PostgresError(kind: .poolShutdown, message: "pool is shut down")
+        case .slow(let id): waiterID = id
+        }
+        return try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { continuation in
+                let action = state.withLock { state -> PoolStateMachine.AcquireAction in
+                    let action = state.machine.acquire(waiter: waiterID)
+                    switch action {
+                    case .wait, .waitAndConnect:
+                        state.waiters[waiterID] = Waiter(continuation: continuation, timeout: nil)
+                    case .lease, .fail:
+                        break
+                    }
+                    return action
+                }
+                switch action {
+                case .lease(let id):
+                    continuation.resume(returning: state.withLock { $0.connections[id]! })
+                case .fail:
+                    continuation.resume(throwing: PostgresError(kind: .poolShutdown, message: "pool is shut down"))
+                case .waitAndConnect:
+                    scheduleTimeout(for: waiterID)
+                    openConnection()
+                case .wait:
+                    scheduleTimeout(for: waiterID)
+                }
+            }
+        } onCancel: {
+            abandon(waiterID, with: CancellationError())
+        }
+    }
+
+    private func scheduleTimeout(for waiterID: Int) {
+        let timeout = configuration.acquireTimeout
+        let task = Task { [weak self] in
+            guard (try? await Task.sleep(for: timeout)) != nil else { return }
+            self?.abandon(waiterID, with: PostgresError(kind: .acquireTimeout, message: "no connection free in time"))
+        }
+        let stillWaiting = state.withLock { state -> Bool in
+            guard state.waiters[waiterID] != nil else { return false }
+            state.waiters[waiterID]?.timeout = task
+            return true
+        }
+        if !stillWaiting { task.cancel() }
+    }
+
+    private func abandon(_ waiterID: Int, with error: any Error) {
+        let waiter = state.withLock { state -> Waiter? in
+            guard state.machine.cancel(waiterID) else { return nil }
+            return state.waiters.removeValue(forKey: waiterID)
+        }
+        waiter?.timeout?.cancel()
+        waiter?.continuation.resume(throwing: error)
+    }
+
+    private func release(_ connection: PostgresConnection, broken: Bool = false) {
+        let reusable = !broken && connection.isReusable
+        let action = state.withLock { $0.machine.release(connection.id, reusable: reusable) }
+        perform(action, connection: connection)
+    }
+
+    private func perform(_ action: PoolStateMachine.ReleaseAction, connection: PostgresConnection) {
+        switch action {
+        case .keep:
+            break
+        case .handOver(_, let waiterID):
+            let waiter = state.withLock { $0.waiters.removeValue(forKey: waiterID) }
+            waiter?.timeout?.cancel()
+            waiter?.continuation.resume(returning: connection)
+        case .close:
+            state.withLock { _ = $0.connections.removeValue(forKey: connection.id) }
+            connection.close()
+        case .closeAndConnect:
+            state.withLock { _ = $0.connections.removeValue(forKey: connection.id) }
+            connection.close()
+            openConnection()
+        }
+    }
+
+    // MARK: Opening connections
+
+    private func prewarm() {
+        while state.withLock({ $0.machine.startPrewarm(minimum: configuration.minIdleConnections) }) {
+            openConnection()
+        }
+    }
+
+    /// Opens one connection (the state machine has already counted it as connecting).
+    private func openConnection() {
+        let id = state.withLock { $0.makeID() }
+        Task {
+            do {
+                let connection = try await PostgresConnection.connect(
+                    id: id, configuration: configuration, threads: threads)
+                let action = state.withLock { state in
+                    state.connections[id] = connection
+                    return state.machine.connected(id)
+                }
+                perform(action, connection: connection)
+            } catch {
+                logger.warning("database connection failed", metadata: ["error": "\(String(reflecting: error))"])
+                let waiter = state.withLock { state -> Waiter? in
+                    guard let waiterID = state.machine.connectFailed() else { return nil }
+                    return state.waiters.removeValue(forKey: waiterID)
+                }
+                waiter?.timeout?.cancel()
+                waiter?.continuation.resume(throwing: error)
+            }
+        }
+    }
+}

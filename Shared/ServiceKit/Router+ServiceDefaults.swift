@@ -1,0 +1,23 @@
+import Hummingbird
+import Postgres
+
+extension Router where Context == ServiceRequestContext {
+    /// Installs what every service shares, before any of its own routes: metrics, request
+    /// ids, access logs and error envelopes on every request (unmatched routes included),
+    /// `/health/live`, `/health/ready` and `/metrics`.
+    public func addServiceDefaults(readiness: [ReadinessCheck]) {
+        add(middleware: MetricsMiddleware())
+        add(middleware: RequestIDMiddleware())
+        add(middleware: AccessLogMiddleware())
+        add(middleware: ErrorEnvelopeMiddleware())
+        addRoutes(HealthController(checks: readiness).endpoints, atPath: "/health")
+        addRoutes(MetricsController().endpoints, atPath: "/metrics")
+    }
+}
+
+extension ReadinessCheck {
+    /// The service's own database answers `SELECT 1`.
+    public static func database(_ pool: PostgresPool) -> ReadinessCheck {
+        ReadinessCheck(name: "database") { try await pool.query("SELECT 1") }
+    }
+}

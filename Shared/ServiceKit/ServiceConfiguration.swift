@@ -1,0 +1,81 @@
+import Foundation
+import Logging
+import Postgres
+
+/// What one executable needs to know, read from the environment (names in the README).
+public struct ServiceConfiguration: Sendable {
+    /// The service's name in logs and metrics, e.g. `product-service`.
+    public var name: String
+    /// Address the HTTP server binds (`HOST`, default `127.0.0.1`).
+    public var host: String
+    /// Port the HTTP server binds (`PORT`).
+    public var port: Int
+    /// The service's own database (`DATABASE_URL` or `DB_*`, `DB_MAX_CONNECTIONS`).
+    public var database: PostgresConfiguration
+    /// Folder of the database's versioned migrations (`MIGRATIONS_DIR`).
+    public var migrationsDirectory: URL
+    /// `LOG_LEVEL` (`trace` … `critical`, default `info`).
+    public var logLevel: Logger.Level
+    /// Base URLs of the other services (`USER_SERVICE_URL`, `PRODUCT_SERVICE_URL`, `ORDER_SERVICE_URL`).
+    public var peers: Peers
+    /// The shared secret for `/internal/…` calls between services (`INTERNAL_TOKEN`).
+    public var internalToken: String?
+    /// The whole environment, for settings that only one service reads.
+    public var environment: [String: String]
+
+    /// Where the other services listen.
+    public struct Peers: Sendable, Equatable {
+        public var user: String
+        public var product: String
+        public var order: String
+    }
+
+    /// The built-in defaults of one service: its name, port and local database.
+    public struct Defaults: Sendable {
+        public var name: String
+        public var port: Int
+        public var database: PostgresConfiguration
+        /// Folder under `database/migrations/`.
+        public var migrationsFolder: String
+
+        public init(name: String, port: Int, database: PostgresConfiguration, migrationsFolder: String) {
+            self.name = name
+            self.port = port
+            self.database = database
+            self.migrationsFolder = migrationsFolder
+        }
+    }
+
+    /// Reads the configuration, falling back to `defaults`. Throws on values that cannot be used.
+    public init(defaults: Defaults, environment: [String: String] = ProcessInfo.processInfo.environment) throws {
+        self.name = defaults.name
+        self.environment = environment
+        self.host = environment["HOST"] ?? "127.0.0.1"
+        if let value = environment["PORT"] {
+            guard let port = Int(value), (0...65535).contains(port) else {
+                throw ConfigurationError(variable: "PORT", reason: "must be a port number")
+            }
+            self.port = port
+        } else {
+            self.port = defaults.port
+        }
+        var database = defaults.database
+        database.applicationName = defaults.name
+        self.database = try PostgresConfiguration(environment: environment, defaults: database)
+        self.migrationsDirectory = URL(
+            fileURLWithPath: environment["MIGRATIONS_DIR"] ?? "database/migrations/\(defaults.migrationsFolder)")
+        if let value = environment["LOG_LEVEL"] {
+            guard let level = Logger.Level(rawValue: value.lowercased()) else {
+                throw ConfigurationError(variable: "LOG_LEVEL", reason: "must be trace, debug, info, notice, warning, error or critical")
+            }
+            self.logLevel = level
+        } else {
+            self.logLevel = .info
+        }
+        self.peers = Peers(
+            user: environment["USER_SERVICE_URL"] ?? "http://127.0.0.1:8081",
+            product: environment["PRODUCT_SERVICE_URL"] ?? "http://127.0.0.1:8082",
+            order: environment["ORDER_SERVICE_URL"] ?? "http://127.0.0.1:8083")
+        self.internalToken = environment["INTERNAL_TOKEN"].flatMap { $0.isEmpty ? nil : $0 }
+    }
+}
