@@ -1,0 +1,14 @@
+# The stack's commands (see README.md).
+.PHONY: up down test bench
+
+up:
+	@bash scripts/stack.sh up
+
+down:
+	@bash scripts/stack.sh down
+
+test:
+	@bash scripts/test.sh
+
+bench:
+	@bash bench/run.sh

@@ -1,0 +1,14 @@
+import Hummingbird
+import HummingbirdTesting
+
+extension ApplicationProtocol {
+    /// Runs the application on a real socket (an ephemeral port) for the duration of `body`.
+    public func withLiveServer<Value: Sendable>(
+        _ body: @Sendable @escaping (_ baseURL: String) async throws -> Value
+    ) async throws -> Value {
+        try await test(.live) { client in
+            guard let port = client.port else { throw TestSetupError("live test server has no port") }
+            return try await body("http://127.0.0.1:\(port)")
+        }
+    }
+}

@@ -1,0 +1,83 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import ServiceKit
+import Synchronization
+
+/// What the test upstream saw of a request.
+public struct EchoReply: Codable, Sendable {
+    public var method: String
+    public var path: String
+    public var query: String?
+    /// Header names lower-cased; repeated headers joined with ", ".
+    public var headers: [String: String]
+    public var body: String
+    /// The client's `ip:port`: distinct values mean distinct connections.
+    public var remote: String?
+}
+
+/// A real HTTP server that tests call through the libcurl client or the gateway: it echoes
+/// requests, sleeps, fails on demand and counts what reached it. It stands in for a remote
+/// party; it is not the project's own code.
+public final class TestUpstream: Sendable {
+    private let hits = Mutex<[String: Int]>([:])
+    private let toggleStatus = Mutex(200)
+
+    public init() {}
+
+    /// How many requests reached a counted route (`/flaky/<key>`, `/toggle`).
+    public func hitCount(_ key: String) -> Int { hits.withLock { $0[key] ?? 0 } }
+
+    /// The status `/toggle` answers with from now on.
+    public func setToggleStatus(_ status: Int) { toggleStatus.withLock { $0 = status } }
+
+    public func makeApplication() -> some ApplicationProtocol {
+        let router = Router(context: ServiceRequestContext.self)
+        let echo: @Sendable (Request, ServiceRequestContext) async throws -> Response = { request, context in
+            let body = try await request.body.collect(upTo: 16 << 20)
+            var headers: [String: String] = [:]
+            for field in request.headers {
+                let name = field.name.canonicalName
+                headers[name] = headers[name].map { "\($0), \(field.value)" } ?? field.value
+            }
+            let reply = EchoReply(
+                method: request.method.rawValue, path: request.uri.path, query: request.uri.query, headers: headers,
+                body: String(buffer: body), remote: context.remoteAddress)
+            var response = Response(
+                status: .ok, headers: [.contentType: "application/json"],
+                body: .init(byteBuffer: ByteBuffer(bytes: try JSONEncoder().encode(reply))))
+            response.headers[HTTPField.Name("X-Upstream")!] = "echo"
+            response.headers[.connection] = "keep-alive"
+            return response
+        }
+        for method in [HTTPRequest.Method.get, .post, .put, .patch, .delete] {
+            router.on("/echo", method: method, use: echo)
+            router.on("/api/**", method: method, use: echo)
+            router.on("/.well-known/**", method: method, use: echo)
+        }
+        router.get("/slow") { request, _ -> String in
+            let millis = request.uri.queryParameters.get("ms", as: Int.self) ?? 1000
+            try await Task.sleep(for: .milliseconds(millis))
+            return "slow"
+        }
+        router.on("/flaky/:key", method: .get, use: flaky)
+        router.on("/flaky/:key", method: .post, use: flaky)
+        router.get("/toggle") { [self] _, _ -> Response in
+            hits.withLock { $0["toggle", default: 0] += 1 }
+            return Response(status: .init(code: toggleStatus.withLock { $0 }))
+        }
+        return Application(
+            router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
+            logger: TestEnvironment.logger("test-upstream"))
+    }
+
+    /// 503 for the first two requests with a key, then 200.
+    @Sendable private func flaky(_ request: Request, context: ServiceRequestContext) async throws -> Response {
+        let key = context.parameters.get("key") ?? ""
+        let count = hits.withLock { hits -> Int in
+            hits[key, default: 0] += 1
+            return hits[key]!
+        }
+        return Response(status: count >= 3 ? .ok : .serviceUnavailable)
+    }
+}

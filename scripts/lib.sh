@@ -1,0 +1,98 @@
+# Shared helpers for scripts/stack.sh and scripts/test.sh. Source, don't run.
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+
+log() { printf '==> %s\n' "$*" >&2; }
+die() { printf 'error: %s\n' "$*" >&2; exit 1; }
+
+# The directory holding initdb/pg_ctl/postgres (Debian keeps them out of PATH).
+pg_bindir() {
+  if [ -n "${PG_BIN:-}" ] && [ -x "$PG_BIN/initdb" ]; then echo "$PG_BIN"; return; fi
+  local dir
+  dir=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
+  if [ -n "$dir" ] && [ -x "$dir/initdb" ]; then echo "$dir"; return; fi
+  command -v initdb >/dev/null 2>&1 && dirname "$(readlink -f "$(command -v initdb)")" && return
+  return 1
+}
+
+# Installs libpq-dev, libcurl4-openssl-dev and postgresql when missing (as root on Debian/Ubuntu);
+# otherwise prints the exact command and stops.
+ensure_dependencies() {
+  local missing=()
+  pkg-config --exists libpq 2>/dev/null || missing+=(libpq-dev)
+  pkg-config --exists libcurl 2>/dev/null || missing+=(libcurl4-openssl-dev)
+  pg_bindir >/dev/null 2>&1 || missing+=(postgresql)
+  [ ${#missing[@]} -eq 0 ] && return 0
+  if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
+    log "installing ${missing[*]}"
+    apt-get update -qq >/dev/null
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+  else
+    die "missing packages; run: sudo apt-get install -y ${missing[*]}"
+  fi
+}
+
+# Runs a command as the PostgreSQL server's user (PostgreSQL refuses to run as root).
+as_pg() {
+  if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
+}
+
+# Whether the server's user can create files in a directory (a checkout under a private
+# home, mode 700, cannot hold its data).
+pg_can_write() {
+  local dir=$1
+  if [ "$(id -u)" -ne 0 ]; then return 0; fi
+  runuser -u postgres -- test -w "$dir" 2>/dev/null
+}
+
+# A free TCP port on the loopback interface.
+free_port() {
+  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
+}
+
+# Whether the process in a pid file is alive.
+pid_alive() {
+  local file=$1
+  [ -s "$file" ] && kill -0 "$(cat "$file")" 2>/dev/null
+}
+
+# init_cluster DATA_DIR: a new cluster owned by the server's user, local socket trusted.
+init_cluster() {
+  local data=$1 bin
+  bin=$(pg_bindir)
+  mkdir -p "$data"
+  [ "$(id -u)" -eq 0 ] && chown postgres:postgres "$data"
+  chmod 700 "$data"
+  as_pg "$bin/initdb" -D "$data" -U postgres -E UTF8 --locale=C --auth-local=trust \
+    --auth-host="${PG_HOST_AUTH:-scram-sha-256}" >/dev/null
+}
+
+# start_cluster DATA_DIR PORT LOGFILE: starts a server listening on 127.0.0.1:PORT.
+start_cluster() {
+  local data=$1 port=$2 logfile=$3 bin
+  bin=$(pg_bindir)
+  touch "$logfile"
+  [ "$(id -u)" -eq 0 ] && chown postgres:postgres "$logfile"
+  as_pg "$bin/pg_ctl" -D "$data" -l "$logfile" -w -t 60 \
+    -o "-p $port -c listen_addresses=127.0.0.1 -c unix_socket_directories=/tmp -c max_connections=200" \
+    start >/dev/null
+}
+
+stop_cluster() {
+  local data=$1 bin
+  bin=$(pg_bindir)
+  [ -f "$data/postmaster.pid" ] || return 0
+  as_pg "$bin/pg_ctl" -D "$data" -m fast -w -t 60 stop >/dev/null 2>&1 || true
+}
+
+# ensure_database PORT DB USER PASSWORD: role and database, created when missing.
+ensure_database() {
+  local port=$1 db=$2 user=$3 password=$4
+  local psql=(psql -X -q -h /tmp -p "$port" -U postgres -d postgres -v ON_ERROR_STOP=1)
+  if [ -z "$("${psql[@]}" -tAc "SELECT 1 FROM pg_roles WHERE rolname = '$user'")" ]; then
+    "${psql[@]}" -c "CREATE ROLE \"$user\" LOGIN PASSWORD '$password'"
+  fi
+  if [ -z "$("${psql[@]}" -tAc "SELECT 1 FROM pg_database WHERE datname = '$db'")" ]; then
+    "${psql[@]}" -c "CREATE DATABASE \"$db\" OWNER \"$user\""
+  fi
+}

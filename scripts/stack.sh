@@ -1,0 +1,175 @@
+#!/usr/bin/env bash
+# make up / make down: the whole stack on this machine, no Docker.
+#   four PostgreSQL servers (user documents, product, order, gateway) from the machine's own
+#   binaries, data under $STACK_DIR, and the four services; pid files in $STACK_DIR/run,
+#   logs in $STACK_DIR/logs. `up` starts only what is not running.
+set -euo pipefail
+source "$(dirname "$0")/lib.sh"
+cd "$ROOT"
+
+STACK_DIR=${STACK_DIR:-.stack}
+mkdir -p "$STACK_DIR"
+STACK_DIR=$(cd "$STACK_DIR" && pwd)
+RUN_DIR=$STACK_DIR/run
+LOG_DIR=$STACK_DIR/logs
+
+GATEWAY_PORT=${GATEWAY_PORT:-8080}
+USER_SERVICE_PORT=${USER_SERVICE_PORT:-8081}
+PRODUCT_SERVICE_PORT=${PRODUCT_SERVICE_PORT:-8082}
+ORDER_SERVICE_PORT=${ORDER_SERVICE_PORT:-8083}
+PRODUCT_DB_PORT=${PRODUCT_DB_PORT:-5433}
+ORDER_DB_PORT=${ORDER_DB_PORT:-5434}
+GATEWAY_DB_PORT=${GATEWAY_DB_PORT:-5435}
+USER_DB_PORT=${USER_DB_PORT:-5436}
+BUILD_CONFIGURATION=${BUILD_CONFIGURATION:-debug}
+
+# part  port  database  user  password
+DATABASES=(
+  "user-db $USER_DB_PORT user_database user_user user_pass"
+  "product-db $PRODUCT_DB_PORT product_database product_user product_pass"
+  "order-db $ORDER_DB_PORT order_database order_user order_pass"
+  "gateway-db $GATEWAY_DB_PORT gateway_database gateway_user gateway_pass"
+)
+SERVICES=(user-service product-service order-service gateway)
+
+# Where a database's files live: under $STACK_DIR, unless the server's user cannot reach it.
+data_dir() {
+  local part=$1
+  if pg_can_write "$STACK_DIR/db"; then
+    echo "$STACK_DIR/db/$part"
+  else
+    echo "/tmp/ecommerce-stack-$(printf '%s' "$STACK_DIR" | md5sum | cut -c1-12)/$part"
+  fi
+}
+
+db_url() { # part
+  local entry
+  for entry in "${DATABASES[@]}"; do
+    set -- $entry
+    [ "$1" = "$PART" ] && { echo "postgres://$4:$5@127.0.0.1:$2/$3"; return; }
+  done
+}
+
+start_databases() {
+  mkdir -p "$STACK_DIR/db"
+  [ "$(id -u)" -eq 0 ] && chown postgres:postgres "$STACK_DIR/db" 2>/dev/null || true
+  local entry part port db user password data logfile
+  for entry in "${DATABASES[@]}"; do
+    read -r part port db user password <<<"$entry"
+    if pid_alive "$RUN_DIR/$part.pid"; then
+      log "$part already running (port $port)"
+      continue
+    fi
+    data=$(data_dir "$part")
+    if [ ! -s "$data/PG_VERSION" ]; then
+      log "initialising $part in $data"
+      mkdir -p "$(dirname "$data")"
+      [ "$(id -u)" -eq 0 ] && chown postgres:postgres "$(dirname "$data")"
+      init_cluster "$data"
+    fi
+    logfile=$LOG_DIR/$part.log
+    if ! pg_can_write "$LOG_DIR"; then
+      # The server's user cannot write under $STACK_DIR: log beside the data and link it here.
+      ln -sf "$data.log" "$logfile"
+      logfile=$data.log
+    fi
+    log "starting $part on port $port"
+    start_cluster "$data" "$port" "$logfile" || die "$part did not start; see $LOG_DIR/$part.log"
+    head -n 1 "$data/postmaster.pid" >"$RUN_DIR/$part.pid"
+    ensure_database "$port" "$db" "$user" "$password"
+  done
+}
+
+internal_token() {
+  local file=$STACK_DIR/secrets/internal_token
+  if [ ! -s "$file" ]; then
+    mkdir -p "$STACK_DIR/secrets"
+    (umask 077 && head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$file")
+  fi
+  cat "$file"
+}
+
+start_services() {
+  local bin token part
+  bin=$(swift build -c "$BUILD_CONFIGURATION" --show-bin-path)
+  token=$(internal_token)
+  local common=(
+    "USER_SERVICE_URL=http://127.0.0.1:$USER_SERVICE_PORT"
+    "PRODUCT_SERVICE_URL=http://127.0.0.1:$PRODUCT_SERVICE_PORT"
+    "ORDER_SERVICE_URL=http://127.0.0.1:$ORDER_SERVICE_PORT"
+    "INTERNAL_TOKEN=$token"
+    "STACK_DIR=$STACK_DIR"
+  )
+  for part in "${SERVICES[@]}"; do
+    if pid_alive "$RUN_DIR/$part.pid"; then
+      log "$part already running"
+      continue
+    fi
+    local port folder
+    case $part in
+      user-service) port=$USER_SERVICE_PORT; folder=user; PART=user-db ;;
+      product-service) port=$PRODUCT_SERVICE_PORT; folder=product; PART=product-db ;;
+      order-service) port=$ORDER_SERVICE_PORT; folder=order; PART=order-db ;;
+      gateway) port=$GATEWAY_PORT; folder=gateway; PART=gateway-db ;;
+    esac
+    log "starting $part on port $port"
+    env "${common[@]}" PORT="$port" DATABASE_URL="$(db_url)" MIGRATIONS_DIR="$ROOT/database/migrations/$folder" \
+      nohup "$bin/$part" >>"$LOG_DIR/$part.log" 2>&1 </dev/null &
+    echo $! >"$RUN_DIR/$part.pid"
+  done
+}
+
+wait_for_gateway() {
+  local url=http://127.0.0.1:$GATEWAY_PORT/health deadline=$((SECONDS + ${STACK_START_TIMEOUT:-120}))
+  until curl -fsS -o /dev/null "$url" 2>/dev/null; do
+    for part in "${SERVICES[@]}"; do
+      pid_alive "$RUN_DIR/$part.pid" || { tail -n 20 "$LOG_DIR/$part.log" >&2; die "$part exited; log: $LOG_DIR/$part.log"; }
+    done
+    [ $SECONDS -lt $deadline ] || die "the stack did not become healthy; GET $url says: $(curl -s "$url")"
+    sleep 0.5
+  done
+}
+
+up() {
+  mkdir -p "$RUN_DIR" "$LOG_DIR"
+  chmod 755 "$STACK_DIR" "$LOG_DIR"
+  ensure_dependencies
+  if [ "${SKIP_BUILD:-0}" != 1 ]; then
+    log "building ($BUILD_CONFIGURATION)"
+    swift build -c "$BUILD_CONFIGURATION" >&2
+  fi
+  start_databases
+  start_services
+  wait_for_gateway
+  log "stack is healthy"
+  echo "http://127.0.0.1:$GATEWAY_PORT"
+}
+
+down() {
+  local part pid entry
+  for ((i = ${#SERVICES[@]} - 1; i >= 0; i--)); do
+    part=${SERVICES[$i]}
+    if pid_alive "$RUN_DIR/$part.pid"; then
+      pid=$(cat "$RUN_DIR/$part.pid")
+      log "stopping $part ($pid)"
+      kill -TERM "$pid"
+      for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+      kill -0 "$pid" 2>/dev/null && { log "$part ignored SIGTERM; killing"; kill -KILL "$pid"; }
+    fi
+    rm -f "$RUN_DIR/$part.pid"
+  done
+  for entry in "${DATABASES[@]}"; do
+    read -r part _ <<<"$entry"
+    if pid_alive "$RUN_DIR/$part.pid"; then
+      log "stopping $part"
+      stop_cluster "$(data_dir "$part")"
+    fi
+    rm -f "$RUN_DIR/$part.pid"
+  done
+}
+
+case "${1:-}" in
+  up) up ;;
+  down) down ;;
+  *) die "usage: $0 up|down" ;;
+esac

@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# make test: builds, starts a throwaway PostgreSQL server on a free port, runs every test
+# suite against it, and stops it again whatever the outcome.
+set -euo pipefail
+source "$(dirname "$0")/lib.sh"
+cd "$ROOT"
+
+ensure_dependencies
+
+log "building the services and the tests"
+swift build --build-tests >&2
+
+WORK=$(mktemp -d /tmp/ecommerce-test.XXXXXX)
+chmod 755 "$WORK"
+PORT=$(free_port)
+cleanup() {
+  # The shared server, and any a test started for itself and could not stop.
+  for data in "$WORK/data" "$WORK"/pg-*/data; do
+    [ -d "$data" ] && stop_cluster "$data"
+  done
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+log "starting a throwaway PostgreSQL server on port $PORT"
+PG_HOST_AUTH=trust init_cluster "$WORK/data"
+start_cluster "$WORK/data" "$PORT" "$WORK/postgres.log"
+
+export TEST_DATABASE_URL="postgres://postgres@127.0.0.1:$PORT/postgres"
+export TEST_WORK_DIR=$WORK
+swift test --skip-build --parallel "$@"
