@@ -85,6 +85,18 @@ public struct PostgresConfiguration: Sendable, Equatable {
         }
     }
 
+    /// The `postgres://user:password@host:port/database` form of this configuration.
+    public var url: String {
+        var components = URLComponents()
+        components.scheme = "postgres"
+        components.user = user
+        components.password = password.isEmpty ? nil : password
+        components.host = host
+        components.port = port
+        components.path = "/" + database
+        return components.string ?? "postgres://\(host):\(port)/\(database)"
+    }
+
     /// libpq connection keywords and values (passed as arrays, so no quoting is involved).
     var connectionParameters: [(String, String)] {
         [

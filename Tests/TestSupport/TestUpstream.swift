@@ -17,7 +17,7 @@ public struct EchoReply: Codable, Sendable {
 }
 
 /// A real HTTP server that tests call through the libcurl client or the gateway: it echoes
-/// requests, sleeps, fails on demand and counts what reached it. It stands in for a remote
+/// requests (after `?sleep_ms=` if given), sleeps, fails on demand and counts what reached it. It stands in for a remote
 /// party; it is not the project's own code.
 public final class TestUpstream: Sendable {
     private let hits = Mutex<[String: Int]>([:])
@@ -34,6 +34,9 @@ public final class TestUpstream: Sendable {
     public func makeApplication() -> some ApplicationProtocol {
         let router = Router(context: ServiceRequestContext.self)
         let echo: @Sendable (Request, ServiceRequestContext) async throws -> Response = { request, context in
+            if let millis = request.uri.queryParameters.get("sleep_ms", as: Int.self) {
+                try await Task.sleep(for: .milliseconds(millis))
+            }
             let body = try await request.body.collect(upTo: 16 << 20)
             var headers: [String: String] = [:]
             for field in request.headers {

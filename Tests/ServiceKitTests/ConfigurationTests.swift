@@ -1,0 +1,71 @@
+import Contracts
+import Postgres
+import ServiceKit
+import Testing
+
+@Suite("Configuration and error mapping")
+struct ConfigurationTests {
+    let defaults = ServiceConfiguration.Defaults(
+        name: "test-service", port: 9000,
+        database: PostgresConfiguration(port: 5433, user: "product_user", password: "product_pass", database: "product_database"),
+        migrationsFolder: "product")
+
+    @Test func defaultsApplyWhenNothingIsSet() throws {
+        let configuration = try ServiceConfiguration(defaults: defaults, environment: [:])
+        #expect(configuration.port == 9000)
+        #expect(configuration.database.port == 5433)
+        #expect(configuration.database.maxConnections == 20)
+        #expect(configuration.peers.product == "http://127.0.0.1:8082")
+        #expect(configuration.migrationsDirectory.path.hasSuffix("database/migrations/product"))
+    }
+
+    @Test func databaseURLWinsOverParts() throws {
+        let configuration = try ServiceConfiguration(
+            defaults: defaults,
+            environment: ["DATABASE_URL": "postgres://u%40x:p%2Fw@db.internal:6543/shop", "DB_HOST": "ignored", "DB_MAX_CONNECTIONS": "7"])
+        #expect(configuration.database.host == "db.internal")
+        #expect(configuration.database.port == 6543)
+        #expect(configuration.database.user == "u@x")
+        #expect(configuration.database.password == "p/w")
+        #expect(configuration.database.database == "shop")
+        #expect(configuration.database.maxConnections == 7)
+    }
+
+    @Test func partsOverrideDefaults() throws {
+        let configuration = try ServiceConfiguration(
+            defaults: defaults,
+            environment: ["DB_HOST": "postgres-product", "DB_PORT": "5432", "DB_USER": "a", "DB_PASSWORD": "b", "DB_NAME": "c", "PORT": "1234"])
+        #expect(configuration.database == PostgresConfiguration(
+            host: "postgres-product", port: 5432, user: "a", password: "b", database: "c", applicationName: "test-service"))
+        #expect(configuration.port == 1234)
+    }
+
+    @Test func unusableValuesAreRefusedByName() {
+        for (name, value) in [("DB_MAX_CONNECTIONS", "zero"), ("DB_PORT", "99999"), ("PORT", "x"), ("LOG_LEVEL", "loud"), ("DATABASE_URL", "mysql://x/y")] {
+            let error = #expect(throws: ConfigurationError.self) {
+                try ServiceConfiguration(defaults: defaults, environment: [name: value])
+            }
+            #expect(error?.variable == name)
+        }
+    }
+
+    @Test func postgresErrorsMapToHTTPInOnePlace() {
+        func code(_ state: SQLState) -> ErrorCode? {
+            APIError(PostgresError(kind: .server, sqlState: state, message: ""))?.code
+        }
+        #expect(code(.uniqueViolation) == .conflict)
+        #expect(code(.foreignKeyViolation) == .validationFailed)
+        #expect(code(.checkViolation) == .validationFailed)
+        #expect(code(.serializationFailure) == .upstreamUnavailable)
+        #expect(code(.syntaxError) == nil)
+        #expect(APIError(PostgresError(kind: .acquireTimeout, message: ""))?.code == .upstreamUnavailable)
+        #expect(ErrorCode.conflict.httpStatus == 409)
+        #expect(ErrorCode.forStatus(404) == .notFound)
+    }
+
+    @Test func pageRequestsStayInBounds() {
+        #expect(PageRequest(limit: nil, offset: nil) == PageRequest(limit: 20, offset: 0))
+        #expect(PageRequest(limit: 101, offset: 0) == nil)
+        #expect(PageRequest(limit: 10, offset: -1) == nil)
+    }
+}

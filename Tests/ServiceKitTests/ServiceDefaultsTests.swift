@@ -1,0 +1,162 @@
+import Contracts
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import Postgres
+import ServiceKit
+import TestSupport
+import Testing
+
+/// A small application with the shared defaults and a few routes that fail in known ways.
+private func makeApplication(readiness: [ReadinessCheck] = []) -> some ApplicationProtocol {
+    struct Item: Decodable { var name: String; var quantity: Int }
+    struct Boom: Error {}
+    let router = Router(context: ServiceRequestContext.self)
+    router.addServiceDefaults(readiness: readiness)
+    router.post("/items") { request, context -> Response in
+        let item = try await request.decode(as: Item.self, context: context)
+        return Response(status: .created, body: .init(byteBuffer: ByteBuffer(string: "\(item.name) x\(item.quantity)")))
+    }
+    router.get("/boom") { _, _ -> String in throw Boom() }
+    router.get("/taken") { _, _ -> String in
+        throw PostgresError(kind: .server, sqlState: .uniqueViolation, message: "duplicate key value violates unique constraint", constraint: "products_sku_key")
+    }
+    router.get("/database-down") { _, _ -> String in
+        throw PostgresError(kind: .connectionFailed, message: "connection refused")
+    }
+    router.get("/invalid") { _, _ -> String in throw APIError.validation(["price": "must be at least 0"]) }
+    return Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
+                       logger: TestEnvironment.logger("service-kit"))
+}
+
+private func envelope(_ response: TestResponse) throws -> ErrorEnvelope {
+    try JSONDecoder().decode(ErrorEnvelope.self, from: Data(buffer: response.body))
+}
+
+@Suite("Service defaults: errors, request ids, health, metrics")
+struct ServiceDefaultsTests {
+    @Test func unmatchedRouteIsAnEnvelopeWithTheRequestID() async throws {
+        try await makeApplication().test(.live) { client in
+            do {
+                let response = try await client.send("/no/such/route", .get)
+                #expect(response.status == .notFound)
+                #expect(response.headers[.contentType]?.hasPrefix("application/json") == true)
+                let body = try envelope(response)
+                #expect(body.error.code == "not_found")
+                #expect(body.error.requestID == response.headers[.requestID])
+                #expect(body.error.requestID?.isEmpty == false)
+            }
+        }
+    }
+
+    @Test func theClientsRequestIDIsKeptAndAnUnusableOneReplaced() async throws {
+        try await makeApplication().test(.live) { client in
+            do {
+                let response = try await client.send("/health/live", .get, headers: [.requestID: "abc-123"])
+                #expect(response.headers[.requestID] == "abc-123")
+            }
+            let tooLong = String(repeating: "x", count: 200)
+            do {
+                let response = try await client.send("/health/live", .get, headers: [.requestID: tooLong])
+                #expect(response.headers[.requestID] != tooLong)
+                #expect(response.headers[.requestID]?.count == 36)
+            }
+        }
+    }
+
+    @Test func malformedOrMistypedJSONIsBadRequest() async throws {
+        try await makeApplication().test(.live) { client in
+            for body in [#"{"name": "pen", "#, #"{"name": "pen", "quantity": "three"}"#, #"[1,2]"#] {
+                do {
+                    let response = try await client.send("/items", .post, body: ByteBuffer(string: body))
+                    #expect(response.status == .badRequest)
+                    #expect(try envelope(response).error.code == "bad_request")
+                }
+            }
+            #expect(try await client.send("/items", .post, body: ByteBuffer(string: #"{"name":"pen","quantity":3}"#)).status == .created)
+        }
+    }
+
+    @Test func anOversizedBodyIsPayloadTooLarge() async throws {
+        try await makeApplication().test(.live) { client in
+            let body = ByteBuffer(repeating: UInt8(ascii: "a"), count: 3 << 20)
+            do {
+                let response = try await client.send("/items", .post, body: body)
+                #expect(response.status == .contentTooLarge)
+                #expect(try envelope(response).error.code == "payload_too_large")
+            }
+        }
+    }
+
+    @Test func errorsMapToTheContractsCodes() async throws {
+        try await makeApplication().test(.live) { client in
+            do {
+                let response = try await client.send("/boom", .get)
+                #expect(response.status == .internalServerError)
+                #expect(try envelope(response).error.code == "internal_error")
+            }
+            do {
+                let response = try await client.send("/taken", .get)
+                #expect(response.status == .conflict)
+                let body = try envelope(response)
+                #expect(body.error.code == "conflict")
+                #expect(body.error.details?["constraint"] == .string("products_sku_key"))
+            }
+            do {
+                let response = try await client.send("/database-down", .get)
+                #expect(response.status == .serviceUnavailable)
+                #expect(try envelope(response).error.code == "upstream_unavailable")
+            }
+            do {
+                let response = try await client.send("/invalid", .get)
+                #expect(response.status == .unprocessableContent)
+                let body = try envelope(response)
+                #expect(body.error.details?["fields"] == .object(["price": .string("must be at least 0")]))
+            }
+        }
+    }
+
+    @Test func readinessChecksTheDatabase() async throws {
+        let pool = try await TestDatabase.pool("ready", maxConnections: 2)
+        try await makeApplication(readiness: [.database(pool)]).test(.live) { client in
+            do {
+                let response = try await client.send("/health/ready", .get)
+                #expect(response.status == .ok)
+                let report = try JSONDecoder().decode(HealthReport.self, from: Data(buffer: response.body))
+                #expect(report.checks == ["database": "ok"])
+            }
+        }
+        await pool.close()
+    }
+
+    @Test func readinessFailsWhenTheDatabaseIsDownButLivenessDoesNot() async throws {
+        let port = try await ShellCommand.freePort()
+        let pool = PostgresPool(
+            configuration: PostgresConfiguration(port: port, user: "nobody", password: "", database: "none", minIdleConnections: 0),
+            logger: TestEnvironment.logger("down"))
+        try await makeApplication(readiness: [.database(pool)]).test(.live) { client in
+            do {
+                let response = try await client.send("/health/ready", .get)
+                #expect(response.status == .serviceUnavailable)
+                let report = try JSONDecoder().decode(HealthReport.self, from: Data(buffer: response.body))
+                #expect(report.status == "degraded")
+                #expect(report.checks?["database"] == "failed")
+            }
+            #expect(try await client.send("/health/live", .get).status == .ok)
+        }
+        await pool.close()
+    }
+
+    @Test func metricsArePrometheusText() async throws {
+        Observability.bootstrap(service: "service-kit-tests", logLevel: .critical)
+        try await makeApplication().test(.live) { client in
+            _ = try await client.send("/health/live", .get)
+            do {
+                let response = try await client.send("/metrics", .get)
+                #expect(response.status == .ok)
+                #expect(response.headers[.contentType]?.hasPrefix("text/plain") == true)
+                #expect(String(buffer: response.body).contains("# TYPE"))
+            }
+        }
+    }
+}
