@@ -91,7 +91,7 @@ internal_token() {
 
 start_services() {
   local bin token part
-  bin=$(swift build -c "$BUILD_CONFIGURATION" --show-bin-path)
+  bin=${BIN_DIR:-$(swift build -c "$BUILD_CONFIGURATION" --show-bin-path)}
   token=$(internal_token)
   local common=(
     "USER_SERVICE_URL=http://127.0.0.1:$USER_SERVICE_PORT"

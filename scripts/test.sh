@@ -14,6 +14,10 @@ WORK=$(mktemp -d /tmp/ecommerce-test.XXXXXX)
 chmod 755 "$WORK"
 PORT=$(free_port)
 cleanup() {
+  # Stacks the end-to-end tests started and could not stop.
+  for stack in "$WORK"/stack-*; do
+    [ -d "$stack" ] && STACK_DIR=$stack bash "$ROOT/scripts/stack.sh" down >/dev/null 2>&1
+  done
   # The shared server, and any a test started for itself and could not stop.
   for data in "$WORK/data" "$WORK"/pg-*/data; do
     [ -d "$data" ] && stop_cluster "$data"
