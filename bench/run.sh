@@ -1,0 +1,8 @@
+#!/usr/bin/env bash
+# make bench: every benchmark script in bench/, one after another.
+set -euo pipefail
+cd "$(dirname "$0")"
+for script in foundation.sh; do
+  echo "### $script"
+  bash "$script"
+done
