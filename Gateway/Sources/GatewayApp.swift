@@ -16,19 +16,16 @@ public enum GatewayApp {
     /// Builds the gateway: shared defaults, the proxy for service prefixes, `/health` for the whole stack.
     public static func buildApplication(configuration: ServiceConfiguration) throws -> some ApplicationProtocol {
         let gatewayConfiguration = try GatewayConfiguration(service: configuration)
-        let logger = makeLogger(configuration)
-        let pool = PostgresPool(configuration: configuration.database, logger: logger)
-        let client = CurlHTTPClient(logger: logger)
-        let router = Router(context: ServiceRequestContext.self)
-        router.addServiceDefaults(readiness: [.database(pool)])
-        router.add(middleware: ProxyMiddleware(client: client, configuration: gatewayConfiguration))
-        router.addRoutes(
-            StackHealthController(
-                client: client, upstreamURLs: gatewayConfiguration.upstreamURLs,
-                gateway: HealthController(checks: [.database(pool)])
-            ).endpoints,
-            atPath: "/health")
-        return makeServiceApplication(
-            configuration: configuration, router: router, pool: pool, services: [client], logger: logger)
+        return buildServiceApplication(configuration: configuration) { router, dependencies in
+            let client = CurlHTTPClient(logger: dependencies.logger)
+            router.add(middleware: ProxyMiddleware(client: client, configuration: gatewayConfiguration))
+            router.addRoutes(
+                StackHealthController(
+                    client: client, upstreamURLs: gatewayConfiguration.upstreamURLs,
+                    gateway: HealthController(checks: [.database(dependencies.pool)])
+                ).endpoints,
+                atPath: "/health")
+            return [client]
+        }
     }
 }

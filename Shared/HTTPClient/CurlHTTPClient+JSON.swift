@@ -25,6 +25,10 @@ extension CurlHTTPClient {
 public struct UnexpectedStatus: Error, Sendable, CustomStringConvertible {
     public let response: HTTPClientResponse
 
+    public init(response: HTTPClientResponse) {
+        self.response = response
+    }
+
     public var description: String {
         "unexpected status \(response.status)" + (response.errorEnvelope.map { " (\($0.error.code))" } ?? "")
     }

@@ -66,8 +66,7 @@ public final class CurlHTTPClient: Sendable, Service {
             guard allowRequest(to: upstream) else { throw HTTPClientError.circuitOpen(upstream: upstream) }
             do {
                 let response = try await send(request)
-                let failed = response.status >= 500
-                record(failed: failed, upstream: upstream)
+                record(failed: RetryPolicy.isFailure(status: response.status), upstream: upstream)
                 if attempt < attempts, RetryPolicy.isRetryable(status: response.status) {
                     try await backoff(policy, after: attempt, upstream: upstream, reason: "status \(response.status)")
                     attempt += 1

@@ -58,18 +58,20 @@ final class CurlMultiLoop: Sendable {
         }
     }
 
-    /// Queues a request for the owner thread.
+    /// Queues a request for the owner thread, waking it only if the inbox was empty: the
+    /// thread takes everything queued in one go, so one wake-up serves a burst.
     func submit(_ submission: Submission) {
-        let accepted = inbox.withLock { inbox -> Bool in
-            guard !inbox.shuttingDown else { return false }
+        enum Outcome { case refused, queued, queuedFirst }
+        let outcome = inbox.withLock { inbox -> Outcome in
+            guard !inbox.shuttingDown else { return .refused }
             inbox.submissions.append(submission)
-            return true
+            return inbox.submissions.count == 1 ? .queuedFirst : .queued
         }
-        guard accepted else {
-            submission.continuation.resume(throwing: HTTPClientError.shutDown)
-            return
+        switch outcome {
+        case .refused: submission.continuation.resume(throwing: HTTPClientError.shutDown)
+        case .queuedFirst: curl_multi_wakeup(multi.pointer)
+        case .queued: break
         }
-        curl_multi_wakeup(multi.pointer)
     }
 
     /// Asks the owner thread to abandon a request (task cancellation).

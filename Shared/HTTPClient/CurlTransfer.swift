@@ -80,16 +80,22 @@ final class CurlTransfer {
         body.append(contentsOf: bytes)
     }
 
+    /// One header line as libcurl hands it over, `Name: value\r\n`, parsed on the bytes.
     fileprivate func appendHeaderLine(_ bytes: UnsafeRawBufferPointer) {
-        let line = String(decoding: bytes, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-        if line.hasPrefix("HTTP/") {
+        func isSpace(_ byte: UInt8) -> Bool { byte == 32 || byte == 9 || byte == 13 || byte == 10 }
+        if bytes.starts(with: "HTTP/".utf8) {
             // A new status line (after 100 Continue): only the final response's headers count.
-            headers.removeAll()
-        } else if let colon = line.firstIndex(of: ":") {
-            let name = String(line[..<colon])
-            let value = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
-            headers.append((name, value))
+            headers.removeAll(keepingCapacity: true)
+            return
         }
+        guard let colon = bytes.firstIndex(of: 58) else { return }
+        var start = colon + 1
+        var end = bytes.endIndex
+        while start < end, isSpace(bytes[start]) { start += 1 }
+        while end > start, isSpace(bytes[end - 1]) { end -= 1 }
+        let name = String(decoding: UnsafeRawBufferPointer(rebasing: bytes[..<colon]), as: UTF8.self)
+        let value = String(decoding: UnsafeRawBufferPointer(rebasing: bytes[start..<end]), as: UTF8.self)
+        headers.append((name, value))
     }
 
     /// The response, or the error matching libcurl's result code.

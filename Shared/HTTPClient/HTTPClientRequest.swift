@@ -40,18 +40,50 @@ public struct HTTPClientRequest: Sendable {
 
     /// The first value of a header field.
     public func header(_ name: String) -> String? {
-        headers.first { $0.name.caseInsensitiveCompare(name) == .orderedSame }?.value
+        headers.first { $0.name.equalsIgnoringASCIICase(name) }?.value
     }
 
     /// Whether repeating the request cannot change the outcome (RFC 9110 §9.2.2), so it may be retried.
     public var isIdempotent: Bool {
-        ["GET", "HEAD", "PUT", "DELETE", "OPTIONS", "TRACE"].contains(method)
+        switch method {
+        case "GET", "HEAD", "PUT", "DELETE", "OPTIONS", "TRACE": true
+        default: false
+        }
     }
 
     /// `scheme://host:port`: the upstream a circuit breaker is kept for.
+    /// Read on the UTF-8 bytes, not with URLComponents: this runs for every request.
     var upstreamKey: String {
-        guard let components = URLComponents(string: url), let host = components.host else { return url }
-        let scheme = components.scheme ?? "http"
-        return "\(scheme)://\(host):\(components.port ?? (scheme == "https" ? 443 : 80))"
+        let bytes = url.utf8
+        var index = bytes.startIndex
+        // scheme "://"
+        while index < bytes.endIndex, bytes[index] != UInt8(ascii: ":") { index = bytes.index(after: index) }
+        let scheme = Substring(bytes[bytes.startIndex..<index])
+        guard bytes[index...].starts(with: "://".utf8) else { return url }
+        let authorityStart = bytes.index(index, offsetBy: 3)
+        var authorityEnd = authorityStart
+        var hostStart = authorityStart
+        var hasPort = false
+        while authorityEnd < bytes.endIndex {
+            let byte = bytes[authorityEnd]
+            if byte == UInt8(ascii: "/") || byte == UInt8(ascii: "?") || byte == UInt8(ascii: "#") { break }
+            if byte == UInt8(ascii: "@") { hostStart = bytes.index(after: authorityEnd); hasPort = false }
+            if byte == UInt8(ascii: ":") { hasPort = true }
+            if byte == UInt8(ascii: "]") { hasPort = false }
+            authorityEnd = bytes.index(after: authorityEnd)
+        }
+        let hostPort = Substring(bytes[hostStart..<authorityEnd])
+        if hasPort { return "\(scheme)://\(hostPort)" }
+        return "\(scheme)://\(hostPort):\(scheme == "https" ? 443 : 80)"
+    }
+}
+
+extension String {
+    /// Case-insensitive comparison for header names (ASCII), without Foundation's Unicode machinery.
+    func equalsIgnoringASCIICase(_ other: String) -> Bool {
+        guard utf8.count == other.utf8.count else { return false }
+        return zip(utf8, other.utf8).allSatisfy { a, b in
+            a == b || (a | 0x20 == b | 0x20 && (a | 0x20) >= 97 && (a | 0x20) <= 122)
+        }
     }
 }

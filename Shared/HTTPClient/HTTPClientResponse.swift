@@ -19,7 +19,7 @@ public struct HTTPClientResponse: Sendable {
 
     /// The first value of a header field.
     public func header(_ name: String) -> String? {
-        headers.first { $0.name.caseInsensitiveCompare(name) == .orderedSame }?.value
+        headers.first { $0.name.equalsIgnoringASCIICase(name) }?.value
     }
 
     /// Whether the status is 2xx.

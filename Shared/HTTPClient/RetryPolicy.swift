@@ -25,6 +25,13 @@ public struct RetryPolicy: Sendable {
         return .nanoseconds(Int64.random(in: 0...max(0, capNanos)))
     }
 
+    /// Whether a response counts against the upstream's circuit breaker: it broke (500) or a
+    /// proxy behind it could not reach it (502, 504). A 503 is the upstream answering that a
+    /// dependency of its own is unavailable, so it does not trip the breaker in front of it.
+    static func isFailure(status: Int) -> Bool {
+        status == 500 || status == 502 || status == 504
+    }
+
     /// Whether a response status is worth another try (the upstream said it is briefly unable).
     static func isRetryable(status: Int) -> Bool {
         status == 502 || status == 503 || status == 504

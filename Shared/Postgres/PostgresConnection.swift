@@ -61,6 +61,11 @@ public final class PostgresConnection: Sendable {
 /// The owned `PGconn *`. Non-copyable so it cannot be duplicated and freed twice.
 struct ConnectionHandle: ~Copyable {
     private var connection: OpaquePointer?
+    /// Statements prepared on this connection, by SQL text. Services run a small fixed set
+    /// of statements, so after the first use each runs without being parsed and planned again.
+    private var prepared: [String: String] = [:]
+    private var statementsPrepared = 0
+    private static let maxPrepared = 256
 
     init(adopting connection: OpaquePointer) {
         self.connection = connection
@@ -104,23 +109,51 @@ struct ConnectionHandle: ~Copyable {
         return poll(&descriptor, 1, 0) == 0
     }
 
-    func execute(_ query: PostgresQuery) throws -> PostgresRows {
+    mutating func execute(_ query: PostgresQuery) throws -> PostgresRows {
         let connection = try liveConnection()
         let types = query.binds.map { Oid($0.type.rawValue) }
         let values = query.binds.map { $0.text.map { strdup($0) } ?? nil }
         defer { values.forEach { free($0) } }
         let valuePointers = values.map { UnsafePointer($0) }
-        let result = PQexecParams(
-            connection, query.sql, Int32(query.binds.count), types, valuePointers, nil, nil, 0)
-        return try Self.rows(from: result, connection: connection, sql: query.sql)
+        let count = Int32(query.binds.count)
+
+        var name = prepared[query.sql]
+        if name == nil, prepared.count < Self.maxPrepared {
+            statementsPrepared += 1
+            let newName = "s\(statementsPrepared)"
+            let result = PQprepare(connection, newName, query.sql, count, types)
+            _ = try Self.rows(from: result, connection: connection, sql: query.sql)
+            prepared[query.sql] = newName
+            name = newName
+        }
+        guard let name else {
+            let result = PQexecParams(connection, query.sql, count, types, valuePointers, nil, nil, 0)
+            return try Self.rows(from: result, connection: connection, sql: query.sql)
+        }
+        do {
+            let result = PQexecPrepared(connection, name, count, valuePointers, nil, nil, 0)
+            return try Self.rows(from: result, connection: connection, sql: query.sql)
+        } catch let error as PostgresError where error.sqlState == .featureNotSupported {
+            // "cached plan must not change result type": the table changed under the
+            // statement. Forget it; outside a transaction nothing ran, so run it afresh.
+            prepared[query.sql] = nil
+            guard PQtransactionStatus(connection) == PQTRANS_IDLE else { throw error }
+            PQclear(PQexec(connection, "DEALLOCATE \(name)"))
+            return try execute(query)
+        }
     }
 
-    func executeScript(_ script: String) throws {
+    mutating func executeScript(_ script: String) throws {
         let connection = try liveConnection()
         _ = try Self.rows(from: PQexec(connection, script), connection: connection, sql: nil)
+        // A script may have changed any table: prepared statements are planned anew.
+        if !prepared.isEmpty, PQtransactionStatus(connection) == PQTRANS_IDLE {
+            PQclear(PQexec(connection, "DEALLOCATE ALL"))
+            prepared.removeAll()
+        }
     }
 
-    func copy(into table: String, columns: [String], rows: [[PostgresBind]]) throws -> Int {
+    mutating func copy(into table: String, columns: [String], rows: [[PostgresBind]]) throws -> Int {
         let connection = try liveConnection()
         let columnList = columns.map(Self.quoteIdentifier).joined(separator: ", ")
         let statement = "COPY \(Self.quoteIdentifier(table)) (\(columnList)) FROM STDIN"

@@ -4,14 +4,29 @@ import Logging
 import Postgres
 import ServiceLifecycle
 
-/// Builds a service's Hummingbird application the same way for all four executables: bind
-/// address from the configuration, the pool (and any other services) run under the
-/// application's service group and shut down after the server, migrations applied before
+/// What a service's routes are built from, besides the router itself.
+public struct ServiceDependencies: Sendable {
+    public let configuration: ServiceConfiguration
+    public let logger: Logger
+    /// The pool on the service's own database.
+    public let pool: PostgresPool
+}
+
+/// Builds a service's Hummingbird application the same way for all four executables: the
+/// pool on its own database, the shared defaults (``Router/addServiceDefaults(readiness:)``,
+/// with the database as readiness check), then the service's routes from `addRoutes`, which
+/// returns any further services to run (an HTTP client, a worker). Those and the pool run in
+/// the application's service group and stop after the server; migrations are applied before
 /// the server accepts requests.
-public func makeServiceApplication(
-    configuration: ServiceConfiguration, router: Router<ServiceRequestContext>, pool: PostgresPool,
-    services: [any Service] = [], logger: Logger
-) -> some ApplicationProtocol {
+public func buildServiceApplication(
+    configuration: ServiceConfiguration,
+    addRoutes: (Router<ServiceRequestContext>, ServiceDependencies) throws -> [any Service]
+) rethrows -> some ApplicationProtocol {
+    let logger = makeLogger(configuration)
+    let pool = PostgresPool(configuration: configuration.database, logger: logger)
+    let router = Router(context: ServiceRequestContext.self)
+    router.addServiceDefaults(readiness: [.database(pool)])
+    let services = try addRoutes(router, ServiceDependencies(configuration: configuration, logger: logger, pool: pool))
     var app = Application(
         router: router,
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: configuration.name),

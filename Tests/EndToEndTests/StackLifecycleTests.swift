@@ -43,6 +43,11 @@ struct StackLifecycleTests {
         #expect(Self.parts.allSatisfy { FileManager.default.fileExists(atPath: "\(stackDirectory)/logs/\($0).log") })
 
         try await ShellCommand.bash("make down", environment: environment)
+        for service in Self.parts.filter({ !$0.hasSuffix("-db") }) {
+            // SIGTERM ran the graceful shutdown to its end (not the SIGKILL fallback).
+            let log = try String(contentsOfFile: "\(stackDirectory)/logs/\(service).log", encoding: .utf8)
+            #expect(log.contains(#""message":"stopped""#), "\(service) did not shut down gracefully")
+        }
         for (part, pid) in zip(Self.parts, pids) {
             #expect(!Self.isRunning(pid), "\(part) (pid \(pid)) still runs after make down")
             #expect(!FileManager.default.fileExists(atPath: "\(stackDirectory)/run/\(part).pid"))

@@ -111,6 +111,18 @@ struct PostgresPoolTests {
         await pool.close()
     }
 
+    @Test func aPreparedStatementSurvivesItsTableChanging() async throws {
+        let pool = try await TestDatabase.pool("prepared", maxConnections: 1)
+        try await pool.query("CREATE TABLE items (a INT)")
+        try await pool.query("INSERT INTO items VALUES (1)")
+        #expect(try await pool.query("SELECT * FROM items").columns.count == 1)
+        try await pool.query("ALTER TABLE items ADD COLUMN b INT DEFAULT 2")
+        let rows = try await pool.query("SELECT * FROM items")
+        #expect(rows.columns.map(\.name) == ["a", "b"])
+        #expect(try rows.first!.decode("b", as: Int.self) == 2)
+        await pool.close()
+    }
+
     @Test func copyLoadsRowsWithAwkwardText() async throws {
         let pool = try await TestDatabase.pool("copy", maxConnections: 2)
         try await pool.query("CREATE TABLE logs (id INT, message TEXT, note TEXT)")

@@ -13,10 +13,6 @@ public enum ProductServiceApp {
 
     /// Builds the application: shared defaults (health, metrics, errors), then the service's routes.
     public static func buildApplication(configuration: ServiceConfiguration) -> some ApplicationProtocol {
-        let logger = makeLogger(configuration)
-        let pool = PostgresPool(configuration: configuration.database, logger: logger)
-        let router = Router(context: ServiceRequestContext.self)
-        router.addServiceDefaults(readiness: [.database(pool)])
-        return makeServiceApplication(configuration: configuration, router: router, pool: pool, logger: logger)
+        buildServiceApplication(configuration: configuration) { _, _ in [] }
     }
 }
