@@ -99,7 +99,7 @@ public final class CurlHTTPClient: Sendable, Service {
         let id = loop.makeID()
         let timeout = request.timeout ?? configuration.timeout
         return try await withTaskCancellationHandler {
-            try await withCheckedThrowingContinuation { continuation in
+            try await withUnsafeThrowingContinuation { continuation in
                 loop.submit(
                     .init(
                         id: id, request: request, connectTimeout: min(configuration.connectTimeout, timeout),

@@ -19,14 +19,15 @@ final class CurlMultiLoop: Sendable {
         let request: HTTPClientRequest
         let connectTimeout: Duration
         let timeout: Duration
-        let continuation: CheckedContinuation<HTTPClientResponse, any Error>
+        /// Resumed exactly once, by the owner thread: a transfer leaves the loop's table
+        /// before it completes, so a cancellation that comes later finds nothing.
+        let continuation: UnsafeContinuation<HTTPClientResponse, any Error>
     }
 
     private struct Inbox {
         var submissions: [Submission] = []
         var cancellations: [Int] = []
         var shuttingDown = false
-        var nextID = 0
     }
 
     /// The multi handle's address. Only the owner thread uses it, except for
@@ -37,6 +38,7 @@ final class CurlMultiLoop: Sendable {
 
     private let multi: MultiHandle
     private let inbox = Mutex(Inbox())
+    private let lastID = Atomic<Int>(0)
     private let finished = Mutex(false)
 
     init(maxConnectionsPerHost: Int, maxCachedConnections: Int) {
@@ -52,10 +54,7 @@ final class CurlMultiLoop: Sendable {
 
     /// Reserves an id for a submission (so it can be cancelled before it starts).
     func makeID() -> Int {
-        inbox.withLock { inbox in
-            inbox.nextID += 1
-            return inbox.nextID
-        }
+        lastID.add(1, ordering: .relaxed).newValue
     }
 
     /// Queues a request for the owner thread, waking it only if the inbox was empty: the

@@ -4,7 +4,7 @@ import Foundation
 /// One request on one easy handle, owned by the multi loop's thread from start to finish.
 final class CurlTransfer {
     let id: Int
-    private let continuation: CheckedContinuation<HTTPClientResponse, any Error>
+    private let continuation: UnsafeContinuation<HTTPClientResponse, any Error>
     private let handle: UnsafeMutableRawPointer
     private let upstream: String
     private var headerList: UnsafeMutablePointer<curl_slist>?
