@@ -44,6 +44,10 @@ let package = Package(
             ],
             path: "Shared/Postgres"),
         .target(
+            name: "DocumentStore",
+            dependencies: ["Postgres", .product(name: "Logging", package: "swift-log")],
+            path: "Shared/DocumentStore"),
+        .target(
             name: "HTTPClient",
             dependencies: [
                 "CCurl", "Contracts",
@@ -92,6 +96,8 @@ let package = Package(
             path: "Tests/TestSupport"),
         .testTarget(
             name: "PostgresTests", dependencies: ["Postgres", "TestSupport"], path: "Tests/PostgresTests"),
+        .testTarget(
+            name: "DocumentStoreTests", dependencies: ["DocumentStore", "TestSupport"], path: "Tests/DocumentStoreTests"),
         .testTarget(
             name: "HTTPClientTests",
             dependencies: [

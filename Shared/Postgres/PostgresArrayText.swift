@@ -1,7 +1,8 @@
-/// PostgreSQL's text format for one-dimensional arrays: `{a,"b c",NULL}`.
-enum PostgresArrayText {
+/// PostgreSQL's text format for one-dimensional arrays: `{a,"b c",NULL}` (public for array
+/// types this module has no Swift type for, such as `jsonb[]`).
+public enum PostgresArrayText {
     /// Quotes every element, so commas, braces, quotes, backslashes and the word NULL are safe.
-    static func format(_ elements: [String]) -> String {
+    public static func format(_ elements: [String]) -> String {
         var text = "{"
         for (index, element) in elements.enumerated() {
             if index > 0 { text += "," }
@@ -16,7 +17,7 @@ enum PostgresArrayText {
     }
 
     /// Parses a one-dimensional array; unquoted `NULL` is `nil`. Returns `nil` for malformed text.
-    static func parse(_ text: String) -> [String?]? {
+    public static func parse(_ text: String) -> [String?]? {
         var chars = Substring(text)
         guard chars.first == "{", chars.last == "}" else { return nil }
         chars = chars.dropFirst().dropLast()

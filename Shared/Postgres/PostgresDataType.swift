@@ -33,12 +33,13 @@ public struct PostgresDataType: RawRepresentable, Hashable, Sendable, CustomStri
     public static let numeric = PostgresDataType(rawValue: 1700)
     public static let uuid = PostgresDataType(rawValue: 2950)
     public static let jsonb = PostgresDataType(rawValue: 3802)
+    public static let jsonbArray = PostgresDataType(rawValue: 3807)
 
     private static let names: [UInt32: String] = [
         16: "bool", 17: "bytea", 19: "name", 20: "int8", 21: "int2", 23: "int4", 25: "text", 26: "oid",
         114: "json", 700: "float4", 701: "float8", 705: "unknown", 869: "inet", 1007: "int4[]",
         1009: "text[]", 1015: "varchar[]", 1016: "int8[]", 1042: "bpchar", 1043: "varchar",
-        1082: "date", 1114: "timestamp", 1184: "timestamptz", 1700: "numeric", 2950: "uuid", 3802: "jsonb",
+        1082: "date", 1114: "timestamp", 1184: "timestamptz", 1700: "numeric", 2950: "uuid", 3802: "jsonb", 3807: "jsonb[]",
     ]
 
     /// The type's name, or `oid:<n>` for a type without a name here.
