@@ -16,6 +16,11 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        // bcrypt for passwords (HummingbirdBcrypt), JWT signing and verification (jwt-kit),
+        // SHA-256 for refresh tokens and API keys (swift-crypto, already under jwt-kit).
+        .package(url: "https://github.com/hummingbird-project/hummingbird-auth.git", from: "2.5.0"),
+        .package(url: "https://github.com/vapor/jwt-kit.git", from: "5.8.0"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
@@ -48,6 +53,14 @@ let package = Package(
             dependencies: ["Postgres", .product(name: "Logging", package: "swift-log")],
             path: "Shared/DocumentStore"),
         .target(
+            name: "Authentication",
+            dependencies: [
+                "ServiceKit", "HTTPClient", "Contracts",
+                .product(name: "JWTKit", package: "jwt-kit"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ],
+            path: "Shared/Authentication"),
+        .target(
             name: "HTTPClient",
             dependencies: [
                 "CCurl", "Contracts",
@@ -69,7 +82,16 @@ let package = Package(
             path: "Shared/ServiceKit"),
 
         // MARK: Services (library with everything testable + thin executable)
-        .target(name: "UserService", dependencies: ["ServiceKit"], path: "Services/UserService/Sources"),
+        .target(
+            name: "UserService",
+            dependencies: [
+                "ServiceKit", "DocumentStore", "Authentication",
+                .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "JWTKit", package: "jwt-kit"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            path: "Services/UserService/Sources"),
         .executableTarget(name: "UserServiceMain", dependencies: ["UserService"], path: "Services/UserService/Main"),
         .target(name: "ProductService", dependencies: ["ServiceKit"], path: "Services/ProductService/Sources"),
         .executableTarget(name: "ProductServiceMain", dependencies: ["ProductService"], path: "Services/ProductService/Main"),
@@ -112,6 +134,14 @@ let package = Package(
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
             path: "Tests/ServiceKitTests"),
+        .testTarget(
+            name: "UserServiceTests",
+            dependencies: [
+                "UserService", "Authentication", "TestSupport",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "JWTKit", package: "jwt-kit"),
+            ],
+            path: "Tests/UserServiceTests"),
         .testTarget(
             name: "GatewayTests",
             dependencies: [

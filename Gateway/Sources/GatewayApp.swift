@@ -25,7 +25,7 @@ public enum GatewayApp {
                     gateway: HealthController(checks: [.database(dependencies.pool)])
                 ).endpoints,
                 atPath: "/health")
-            return [client]
+            return ServiceExtras(services: [client])
         }
     }
 }

@@ -12,30 +12,45 @@ public struct ServiceDependencies: Sendable {
     public let pool: PostgresPool
 }
 
+/// What a service adds to the shared application besides routes.
+public struct ServiceExtras: Sendable {
+    /// Run in the application's service group (an HTTP client, a background worker).
+    public var services: [any Service]
+    /// Run in order after the migrations and before the server accepts requests.
+    public var startupTasks: [@Sendable () async throws -> Void]
+
+    public init(services: [any Service] = [], startupTasks: [@Sendable () async throws -> Void] = []) {
+        self.services = services
+        self.startupTasks = startupTasks
+    }
+}
+
 /// Builds a service's Hummingbird application the same way for all four executables: the
 /// pool on its own database, the shared defaults (``Router/addServiceDefaults(readiness:)``,
 /// with the database as readiness check), then the service's routes from `addRoutes`, which
-/// returns any further services to run (an HTTP client, a worker). Those and the pool run in
-/// the application's service group and stop after the server; migrations are applied before
-/// the server accepts requests.
+/// returns any further services to run and start-up tasks. Those services and the pool run
+/// in the application's service group and stop after the server; migrations, then the
+/// start-up tasks, run before the server accepts requests.
 public func buildServiceApplication(
     configuration: ServiceConfiguration,
-    addRoutes: (Router<ServiceRequestContext>, ServiceDependencies) throws -> [any Service]
+    addRoutes: (Router<ServiceRequestContext>, ServiceDependencies) throws -> ServiceExtras
 ) rethrows -> some ApplicationProtocol {
     let logger = makeLogger(configuration)
     let pool = PostgresPool(configuration: configuration.database, logger: logger)
     let router = Router(context: ServiceRequestContext.self)
     router.addServiceDefaults(readiness: [.database(pool)])
-    let services = try addRoutes(router, ServiceDependencies(configuration: configuration, logger: logger, pool: pool))
+    let extras = try addRoutes(router, ServiceDependencies(configuration: configuration, logger: logger, pool: pool))
     var app = Application(
         router: router,
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: configuration.name),
         logger: logger)
     app.addServices(pool)
-    app.addServices(services)
+    app.addServices(extras.services)
     let directory = configuration.migrationsDirectory
+    let startupTasks = extras.startupTasks
     app.beforeServerStarts {
         try await applyMigrations(from: directory, on: pool, logger: logger)
+        for task in startupTasks { try await task() }
     }
     return app
 }

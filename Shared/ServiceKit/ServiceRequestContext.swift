@@ -1,3 +1,5 @@
+import Foundation
+import HTTPTypes
 import Hummingbird
 
 /// The request context every service and the gateway use: Hummingbird's core context plus
@@ -8,6 +10,8 @@ public struct ServiceRequestContext: RequestContext {
     public var requestID: String
     /// The connection's peer address, `ip:port` (what the gateway logs and rate-limits by).
     public let remoteAddress: String?
+    /// The authenticated caller, set by the authentication middleware.
+    public var principal: Principal?
 
     public init(source: ApplicationRequestContextSource) {
         self.coreContext = .init(source: source)
@@ -21,5 +25,16 @@ public struct ServiceRequestContext: RequestContext {
     public var remoteIP: String? {
         guard let remoteAddress, let colon = remoteAddress.lastIndex(of: ":") else { return nil }
         return String(remoteAddress[..<colon])
+    }
+}
+
+extension ServiceRequestContext {
+    /// The client's IP: the last `X-Forwarded-For` entry, the one the gateway appended (earlier
+    /// entries come from the client and prove nothing), else the connection's peer.
+    public func clientIP(_ request: Request) -> String? {
+        if let forwarded = request.headers[HTTPField.Name("X-Forwarded-For")!]?.split(separator: ",").last {
+            return forwarded.trimmingCharacters(in: .whitespaces)
+        }
+        return remoteIP
     }
 }

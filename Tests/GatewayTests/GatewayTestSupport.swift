@@ -13,6 +13,7 @@ func testConfiguration(
         defaults: defaults,
         environment: [
             "PORT": "0", "DATABASE_URL": database.url, "DB_MAX_CONNECTIONS": "4", "MIGRATIONS_DIR": migrations.path,
+            "DOCUMENT_INDEXES_FILE": TestEnvironment.repositoryRoot.appending(path: "database/document-indexes.json").path,
         ].merging(environment) { $1 })
 }
 

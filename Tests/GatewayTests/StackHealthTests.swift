@@ -13,7 +13,7 @@ import UserService
 struct StackHealthTests {
     /// Runs the three services, each on its own new database, and hands their base URLs to `body`.
     private func withServices(_ body: @escaping @Sendable (String, String, String) async throws -> Void) async throws {
-        let user = UserServiceApp.buildApplication(
+        let user = try await UserServiceApp.buildApplication(
             configuration: try testConfiguration(UserServiceApp.defaults, database: try await TestDatabase.create("user")))
         let product = ProductServiceApp.buildApplication(
             configuration: try testConfiguration(ProductServiceApp.defaults, database: try await TestDatabase.create("product")))

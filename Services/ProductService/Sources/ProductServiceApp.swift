@@ -13,6 +13,6 @@ public enum ProductServiceApp {
 
     /// Builds the application: shared defaults (health, metrics, errors), then the service's routes.
     public static func buildApplication(configuration: ServiceConfiguration) -> some ApplicationProtocol {
-        buildServiceApplication(configuration: configuration) { _, _ in [] }
+        buildServiceApplication(configuration: configuration) { _, _ in ServiceExtras() }
     }
 }

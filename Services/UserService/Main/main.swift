@@ -1,6 +1,6 @@
-import UserService
 import ServiceKit
+import UserService
 
 await ServiceMain.run(defaults: UserServiceApp.defaults) { configuration in
-    UserServiceApp.buildApplication(configuration: configuration)
+    try await UserServiceApp.buildApplication(configuration: configuration)
 }

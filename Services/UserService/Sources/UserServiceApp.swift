@@ -1,18 +1,76 @@
+import Authentication
+import DocumentStore
+import Foundation
+import HTTPClient
 import Hummingbird
+import Logging
+import NIOPosix
 import Postgres
 import ServiceKit
 
 /// The User service: its defaults and how its application is put together.
 public enum UserServiceApp {
-    /// Port 8081; its own database on port 5436 (the design document's local set-up).
+    /// Port 8081; its document database on port 5436.
     public static let defaults = ServiceConfiguration.Defaults(
         name: "user-service", port: 8081,
         database: PostgresConfiguration(
             host: "127.0.0.1", port: 5436, user: "user_user", password: "user_pass", database: "user_database"),
         migrationsFolder: "user")
 
-    /// Builds the application: shared defaults (health, metrics, errors), then the service's routes.
-    public static func buildApplication(configuration: ServiceConfiguration) -> some ApplicationProtocol {
-        buildServiceApplication(configuration: configuration) { _, _ in [] }
+    /// Builds the application: shared defaults, token verification with the service's own
+    /// keys, the auth, users, API key, JWKS and internal routes; at start-up the document
+    /// indexes and the bootstrap admin.
+    public static func buildApplication(configuration: ServiceConfiguration) async throws -> some ApplicationProtocol {
+        let environment = configuration.environment
+        let logger = makeLogger(configuration)
+        let signingKey = try SigningKey.load(environment: environment, logger: logger)
+        let verifierConfiguration = TokenVerifierConfiguration(environment: environment, userServiceURL: configuration.peers.user)
+        let issuer = await TokenIssuer(
+            signingKey: signingKey, configuration: verifierConfiguration,
+            lifetime: try positiveInt(environment, "JWT_TTL_SECONDS") ?? 900)
+        let cost = try positiveInt(environment, "BCRYPT_COST") ?? 10
+        guard (10...16).contains(cost) else { throw ConfigurationError(variable: "BCRYPT_COST", reason: "must be 10 to 16") }
+        let hasher = PasswordHasher(cost: UInt8(cost))
+        let sessionDays = try positiveInt(environment, "REFRESH_TOKEN_TTL_DAYS") ?? 30
+        let indexFile = URL(fileURLWithPath: environment["DOCUMENT_INDEXES_FILE"] ?? "database/document-indexes.json")
+        let indexes = try DocumentIndexes(contentsOf: indexFile)
+        let client = CurlHTTPClient(logger: logger)
+
+        return try buildServiceApplication(configuration: configuration) { router, dependencies in
+            let store = DocumentStore(pool: dependencies.pool)
+            let directory = UserDirectory(store: store, sessionLifetime: TimeInterval(sessionDays) * 86_400)
+            let keys = APIKeyStore(store: store, logger: logger)
+            let verifier = TokenVerifier(
+                configuration: verifierConfiguration, localKeys: issuer.keys, client: client, logger: logger)
+
+            router.get("/.well-known/jwks.json") { _, _ in
+                Response(
+                    status: .ok, headers: [.contentType: "application/json", .cacheControl: "public, max-age=300"],
+                    body: .init(byteBuffer: ByteBuffer(string: signingKey.jwksJSON)))
+            }
+            let api = router.group("/api/v1").add(middleware: BearerAuthMiddleware(verifier: verifier))
+            api.addRoutes(AuthController(directory: directory, issuer: issuer, hasher: hasher).endpoints, atPath: "auth")
+            api.addRoutes(UsersController(directory: directory).endpoints, atPath: "users")
+            api.addRoutes(APIKeysController(keys: keys).endpoints, atPath: "api-keys")
+            router.group("/internal").add(middleware: InternalTokenMiddleware(token: configuration.internalToken))
+                .addRoutes(InternalController(directory: directory, keys: keys).endpoints)
+
+            let bootstrap = BootstrapAdmin(environment: environment, directory: directory, hasher: hasher, logger: logger)
+            return ServiceExtras(
+                services: [keys, client],
+                startupTasks: [
+                    { try await indexes.apply(on: dependencies.pool, logger: logger) },
+                    { _ = try await NIOThreadPool.singleton.runIfActive { PasswordHasher.decoy } },
+                    { try await bootstrap.run() },
+                ])
+        }
+    }
+
+    static func positiveInt(_ environment: [String: String], _ name: String) throws -> Int? {
+        guard let value = environment[name] else { return nil }
+        guard let number = Int(value), number > 0 else {
+            throw ConfigurationError(variable: name, reason: "must be a positive integer")
+        }
+        return number
     }
 }

@@ -1,0 +1,37 @@
+import Contracts
+import Hummingbird
+import ServiceKit
+
+/// `/internal/…`: what the other services ask of the User service, behind `INTERNAL_TOKEN`.
+struct InternalController: Sendable {
+    let directory: UserDirectory
+    let keys: APIKeyStore
+
+    struct ResolveRequest: Decodable {
+        var key: String
+    }
+
+    var endpoints: RouteCollection<ServiceRequestContext> {
+        let routes = RouteCollection(context: ServiceRequestContext.self)
+        routes.get("users/:uid", use: user)
+        routes.post("api-keys/resolve", use: resolve)
+        return routes
+    }
+
+    /// A user by uid, deleted ones included (`status` says so).
+    @Sendable func user(_ request: Request, context: ServiceRequestContext) async throws -> UserResponse {
+        guard let user = try await directory.user(uid: try context.parameters.require("uid")) else {
+            throw APIError.notFound("user")
+        }
+        return user.response
+    }
+
+    /// The key's id, permissions and rate limit; 404 for an unknown, deleted or expired key.
+    @Sendable func resolve(_ request: Request, context: ServiceRequestContext) async throws -> ResolvedAPIKey {
+        let body = try await request.decode(as: ResolveRequest.self, context: context)
+        guard let resolved = try await keys.resolve(key: body.key) else { throw APIError.notFound("API key") }
+        return resolved
+    }
+}
+
+extension ResolvedAPIKey: ResponseEncodable {}

@@ -1,0 +1,62 @@
+import Authentication
+import Contracts
+import Crypto
+import Foundation
+import JWTKit
+
+/// Issues the stack's ID tokens (ES256 JWTs) and refresh tokens.
+struct TokenIssuer: Sendable {
+    let keys: JWTKeyCollection
+    let kid: String
+    let issuer: String
+    let audience: String
+    /// `JWT_TTL_SECONDS`, default 900 (15 minutes).
+    let lifetime: Int
+
+    init(signingKey: SigningKey, configuration: TokenVerifierConfiguration, lifetime: Int) async {
+        self.keys = await JWTKeyCollection().add(ecdsa: signingKey.privateKey, kid: JWKIdentifier(string: signingKey.kid))
+        self.kid = signingKey.kid
+        self.issuer = configuration.issuer
+        self.audience = configuration.audience
+        self.lifetime = lifetime
+    }
+
+    /// An ID token for a session plus the refresh token that renews it.
+    func tokens(uid: String, roles: [String], sessionID: String, authTime: Date, refreshSecret: String) async throws
+        -> TokenResponse
+    {
+        let now = Date()
+        let claims = AccessTokenClaims(
+            subject: uid, issuedAt: now, expiresAt: now.addingTimeInterval(TimeInterval(lifetime)), authTime: authTime,
+            sessionID: sessionID, roles: roles, issuer: issuer, audience: audience)
+        let idToken = try await keys.sign(claims, kid: JWKIdentifier(string: kid))
+        return TokenResponse(idToken: idToken, expiresIn: lifetime, refreshToken: "\(sessionID).\(refreshSecret)")
+    }
+}
+
+/// Random identifiers and secrets, and the hashes stored in their place.
+enum Secrets {
+    private static let alphanumerics = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789")
+
+    /// A Firebase-style uid: 28 letters and digits.
+    static func uid() -> String { randomAlphanumeric(28) }
+
+    static func randomAlphanumeric(_ count: Int) -> String {
+        var generator = SystemRandomNumberGenerator()
+        return String((0..<count).map { _ in alphanumerics.randomElement(using: &generator)! })
+    }
+
+    /// 32 random bytes, base64url.
+    static func token() -> String {
+        var generator = SystemRandomNumberGenerator()
+        let bytes = (0..<32).map { _ in UInt8.random(in: 0...255, using: &generator) }
+        return Data(bytes).base64EncodedString()
+            .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
+            .replacingOccurrences(of: "=", with: "")
+    }
+
+    /// SHA-256, hex: enough for high-entropy secrets (refresh tokens, API keys), unlike passwords.
+    static func hash(_ secret: String) -> String {
+        SHA256.hash(data: Data(secret.utf8)).map { String(format: "%02x", $0) }.joined()
+    }
+}

@@ -1,0 +1,33 @@
+import Foundation
+import Hummingbird
+import ServiceKit
+
+/// Reads `Authorization: Bearer <token>`: a valid token makes its user the request's
+/// ``ServiceKit/Principal``; an invalid one is 401 at once; no header leaves the request
+/// anonymous, for routes to accept or refuse (`context.requireUser()`).
+public struct BearerAuthMiddleware: RouterMiddleware {
+    public typealias Context = ServiceRequestContext
+    let verifier: TokenVerifier
+
+    public init(verifier: TokenVerifier) {
+        self.verifier = verifier
+    }
+
+    public func handle(
+        _ request: Request, context: Context, next: (Request, Context) async throws -> Response
+    ) async throws -> Response {
+        guard let header = request.headers[.authorization] else { return try await next(request, context) }
+        guard header.count > 7, header.prefix(7).lowercased() == "bearer " else {
+            throw APIError(.unauthorized, "the Authorization header must be 'Bearer <token>'")
+        }
+        var context = context
+        do {
+            context.principal = try await verifier.verify(String(header.dropFirst(7)).trimmingCharacters(in: .whitespaces))
+        } catch let error as AuthenticationError {
+            context.logger.info("token refused", metadata: ["reason": "\(error)"])
+            throw APIError(.unauthorized, "invalid or expired token")
+        }
+        context.logger[metadataKey: "user_uid"] = .string(context.principal!.uid)
+        return try await next(request, context)
+    }
+}

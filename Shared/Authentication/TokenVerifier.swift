@@ -1,0 +1,118 @@
+import Foundation
+import HTTPClient
+import JWTKit
+import Logging
+import ServiceKit
+
+/// Verifies bearer tokens: the stack's own ES256 ID tokens, and Firebase Authentication ID
+/// tokens (RS256) when a Firebase project is configured.
+///
+/// The algorithm is checked against the token's kind before any key is looked up, so
+/// `alg: none` and algorithm confusion (an HS256 token keyed with a public key) never reach
+/// a signature check. Issuer, audience, expiry and not-before are checked after it.
+public struct TokenVerifier: Sendable {
+    private let configuration: TokenVerifierConfiguration
+    private let ownKeys: KeySource
+    private let firebaseKeys: JWKSCache?
+
+    enum KeySource: Sendable {
+        /// The User service verifies with the keys it signs with.
+        case local(JWTKeyCollection)
+        case remote(JWKSCache)
+    }
+
+    /// A verifier fetching the stack's public keys from the User service's JWKS.
+    public init(configuration: TokenVerifierConfiguration, client: CurlHTTPClient, logger: Logger) {
+        self.configuration = configuration
+        self.ownKeys = .remote(JWKSCache(url: configuration.jwksURL, client: client, logger: logger))
+        self.firebaseKeys = configuration.firebaseProjectID.map { _ in
+            JWKSCache(url: configuration.firebaseJWKSURL, client: client, logger: logger)
+        }
+    }
+
+    /// A verifier using keys held in memory (the User service's own signing keys).
+    public init(configuration: TokenVerifierConfiguration, localKeys: JWTKeyCollection, client: CurlHTTPClient? = nil,
+                logger: Logger) {
+        self.configuration = configuration
+        self.ownKeys = .local(localKeys)
+        self.firebaseKeys = configuration.firebaseProjectID.flatMap { _ in
+            client.map { JWKSCache(url: configuration.firebaseJWKSURL, client: $0, logger: logger) }
+        }
+    }
+
+    public func verify(_ token: String) async throws -> Principal {
+        let (header, payload) = try Self.unverifiedParts(token)
+        let alg = header["alg"] as? String ?? ""
+        let kid = header["kid"] as? String
+        if let firebaseIssuer = configuration.firebaseIssuer, let firebaseKeys, payload["iss"] as? String == firebaseIssuer {
+            guard alg == "RS256" else { throw AuthenticationError.algorithmNotAllowed(alg) }
+            guard kid != nil else { throw AuthenticationError.unknownKey }
+            return try await verifyFirebase(token, keys: try await firebaseKeys.keys(for: kid), issuer: firebaseIssuer)
+        }
+        guard alg == "ES256" else { throw AuthenticationError.algorithmNotAllowed(alg) }
+        let keys: JWTKeyCollection
+        switch ownKeys {
+        case .local(let collection): keys = collection
+        case .remote(let cache): keys = try await cache.keys(for: kid)
+        }
+        let claims: AccessTokenClaims
+        do {
+            claims = try await keys.verify(token, as: AccessTokenClaims.self)
+        } catch let error as JWTError {
+            throw Self.classify(error)
+        } catch {
+            throw AuthenticationError.invalidSignatureOrClaims
+        }
+        guard claims.iss.value == configuration.issuer else { throw AuthenticationError.wrongIssuer }
+        guard claims.aud.value.contains(configuration.audience) else { throw AuthenticationError.wrongAudience }
+        guard !claims.sub.value.isEmpty else { throw AuthenticationError.invalidSubject }
+        return Principal(uid: claims.sub.value, roles: claims.roles, sessionID: claims.sid)
+    }
+
+    private func verifyFirebase(_ token: String, keys: JWTKeyCollection, issuer: String) async throws -> Principal {
+        let claims: FirebaseTokenClaims
+        do {
+            claims = try await keys.verify(token, as: FirebaseTokenClaims.self)
+        } catch let error as JWTError {
+            throw Self.classify(error)
+        } catch {
+            throw AuthenticationError.invalidSignatureOrClaims
+        }
+        let now = Date().addingTimeInterval(60)  // tolerate a minute of clock skew
+        guard claims.iss.value == issuer else { throw AuthenticationError.wrongIssuer }
+        guard claims.aud.value == [configuration.firebaseProjectID!] else { throw AuthenticationError.wrongAudience }
+        guard !claims.sub.value.isEmpty, claims.sub.value.count <= 128 else { throw AuthenticationError.invalidSubject }
+        guard claims.iat.value <= now, Date(timeIntervalSince1970: claims.authTime) <= now else {
+            throw AuthenticationError.issuedInTheFuture
+        }
+        return Principal(uid: claims.sub.value, roles: claims.roles ?? ["customer"])
+    }
+
+    /// The header and payload as JSON objects, before any check.
+    static func unverifiedParts(_ token: String) throws -> ([String: Any], [String: Any]) {
+        let parts = token.split(separator: ".", omittingEmptySubsequences: false)
+        guard parts.count == 3, let header = decodeSegment(parts[0]), let payload = decodeSegment(parts[1]) else {
+            throw AuthenticationError.malformed
+        }
+        return (header, payload)
+    }
+
+    private static func decodeSegment(_ segment: Substring) -> [String: Any]? {
+        var base64 = segment.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
+        base64 += String(repeating: "=", count: (4 - base64.count % 4) % 4)
+        guard let data = Data(base64Encoded: base64) else { return nil }
+        return (try? JSONSerialization.jsonObject(with: data)) as? [String: Any]
+    }
+
+    private static func classify(_ error: JWTError) -> AuthenticationError {
+        switch error.errorType {
+        case .claimVerificationFailure:
+            let text = "\(error)"
+            if text.contains("exp") { return .expired }
+            if text.contains("nbf") { return .notYetValid }
+            return .invalidSignatureOrClaims
+        case .unknownKID: return .unknownKey
+        default: return .invalidSignatureOrClaims
+        }
+    }
+}
