@@ -140,6 +140,7 @@ let package = Package(
                 "UserService", "Authentication", "TestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "JWTKit", package: "jwt-kit"),
+                .product(name: "CryptoExtras", package: "swift-crypto"),
             ],
             path: "Tests/UserServiceTests"),
         .testTarget(

@@ -23,6 +23,21 @@ public struct APIKeyResponse: Codable, Sendable, Equatable {
         case isActive = "is_active", lastUsed = "last_used", usageCount = "usage_count"
     }
 
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(id, forKey: .id)
+        try container.encode(name, forKey: .name)
+        try container.encodeIfPresent(key, forKey: .key)  // present only when the key is created
+        try container.encode(keyPrefix, forKey: .keyPrefix)
+        try container.encode(permissions, forKey: .permissions)
+        try container.encode(rateLimit, forKey: .rateLimit)
+        try container.encode(createdAt, forKey: .createdAt)
+        try container.encode(expiresAt, forKey: .expiresAt)
+        try container.encode(isActive, forKey: .isActive)
+        try container.encode(lastUsed, forKey: .lastUsed)
+        try container.encode(usageCount, forKey: .usageCount)
+    }
+
     public init(
         id: String, name: String, key: String?, keyPrefix: String, permissions: [String], rateLimit: Int,
         createdAt: Date, expiresAt: Date?, isActive: Bool, lastUsed: Date?, usageCount: Int

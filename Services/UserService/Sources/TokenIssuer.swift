@@ -25,7 +25,7 @@ struct TokenIssuer: Sendable {
     func tokens(uid: String, roles: [String], sessionID: String, authTime: Date, refreshSecret: String) async throws
         -> TokenResponse
     {
-        let now = Date()
+        let now = Date(timeIntervalSince1970: Date().timeIntervalSince1970.rounded(.down))
         let claims = AccessTokenClaims(
             subject: uid, issuedAt: now, expiresAt: now.addingTimeInterval(TimeInterval(lifetime)), authTime: authTime,
             sessionID: sessionID, roles: roles, issuer: issuer, audience: audience)
