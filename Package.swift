@@ -135,6 +135,15 @@ let package = Package(
             ],
             path: "Tests/ServiceKitTests"),
         .testTarget(
+            name: "AuthenticationTests",
+            dependencies: [
+                "Authentication", "TestSupport", "HTTPClient",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "JWTKit", package: "jwt-kit"),
+                .product(name: "CryptoExtras", package: "swift-crypto"),
+            ],
+            path: "Tests/AuthenticationTests"),
+        .testTarget(
             name: "UserServiceTests",
             dependencies: [
                 "UserService", "Authentication", "TestSupport",

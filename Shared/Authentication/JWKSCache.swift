@@ -5,8 +5,8 @@ import Logging
 
 /// Public keys fetched over HTTP (libcurl) from a JWKS URL and kept for as long as the
 /// response's `Cache-Control: max-age` says (or `defaultLifetime`). A token naming a key
-/// the cache does not hold makes it fetch again (key rotation), at most once per
-/// `refetchInterval`, so forged key ids cannot turn into a flood of fetches.
+/// the cache does not hold makes it fetch again (key rotation); such fetches happen at most
+/// once per `refetchInterval`, so forged key ids cannot turn into a flood of fetches.
 actor JWKSCache {
     private let url: String
     private let client: CurlHTTPClient
@@ -16,7 +16,8 @@ actor JWKSCache {
     private var keys: JWTKeyCollection?
     private var kids: Set<String> = []
     private var expires = ContinuousClock.now
-    private var lastFetch: ContinuousClock.Instant?
+    /// When a token with an unknown key last caused a fetch.
+    private var lastMissFetch: ContinuousClock.Instant?
 
     init(url: String, client: CurlHTTPClient, logger: Logger, defaultLifetime: Duration = .seconds(300),
          refetchInterval: Duration = .seconds(10)) {
@@ -32,8 +33,11 @@ actor JWKSCache {
         let now = ContinuousClock.now
         let stale = keys == nil || now >= expires
         let missing = kid.map { !kids.contains($0) } ?? false
-        let mayRefetch = lastFetch.map { now - $0 >= refetchInterval } ?? true
-        if stale || (missing && mayRefetch) {
+        let mayRefetch = lastMissFetch.map { now - $0 >= refetchInterval } ?? true
+        if stale {
+            try await fetch()
+        } else if missing, mayRefetch {
+            lastMissFetch = now
             try await fetch()
         }
         guard let keys else { throw AuthenticationError.keysUnavailable }
@@ -42,7 +46,6 @@ actor JWKSCache {
     }
 
     private func fetch() async throws {
-        lastFetch = ContinuousClock.now
         let response: HTTPClientResponse
         do {
             response = try await client.execute(HTTPClientRequest(url: url, timeout: .seconds(3)))

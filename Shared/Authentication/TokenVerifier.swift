@@ -107,9 +107,8 @@ public struct TokenVerifier: Sendable {
     private static func classify(_ error: JWTError) -> AuthenticationError {
         switch error.errorType {
         case .claimVerificationFailure:
-            let text = "\(error)"
-            if text.contains("exp") { return .expired }
-            if text.contains("nbf") { return .notYetValid }
+            if error.failedClaim is ExpirationClaim { return .expired }
+            if error.failedClaim is NotBeforeClaim { return .notYetValid }
             return .invalidSignatureOrClaims
         case .unknownKID: return .unknownKey
         default: return .invalidSignatureOrClaims
