@@ -93,17 +93,22 @@ let package = Package(
             ],
             path: "Services/UserService/Sources"),
         .executableTarget(name: "UserServiceMain", dependencies: ["UserService"], path: "Services/UserService/Main"),
-        .target(name: "ProductService", dependencies: ["ServiceKit"], path: "Services/ProductService/Sources"),
+        .target(name: "ProductService", dependencies: ["ServiceKit", "Authentication"], path: "Services/ProductService/Sources"),
         .executableTarget(name: "ProductServiceMain", dependencies: ["ProductService"], path: "Services/ProductService/Main"),
-        .target(name: "OrderService", dependencies: ["ServiceKit"], path: "Services/OrderService/Sources"),
+        .target(name: "OrderService", dependencies: ["ServiceKit", "Authentication"], path: "Services/OrderService/Sources"),
         .executableTarget(name: "OrderServiceMain", dependencies: ["OrderService"], path: "Services/OrderService/Main"),
-        .target(name: "Gateway", dependencies: ["ServiceKit"], path: "Gateway/Sources"),
+        .target(name: "Gateway", dependencies: ["ServiceKit", "Authentication"], path: "Gateway/Sources"),
         .executableTarget(name: "GatewayMain", dependencies: ["Gateway"], path: "Gateway/Main"),
 
         // MARK: Benchmarks (run by bench/*.sh, never by tests)
         .executableTarget(
             name: "BenchTool",
-            dependencies: ["Postgres", "HTTPClient", .product(name: "Hummingbird", package: "hummingbird")],
+            dependencies: [
+                "Postgres", "HTTPClient",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
             path: "bench/BenchTool"),
 
         // MARK: Tests

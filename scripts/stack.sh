@@ -99,6 +99,7 @@ start_services() {
     "ORDER_SERVICE_URL=http://127.0.0.1:$ORDER_SERVICE_PORT"
     "INTERNAL_TOKEN=$token"
     "STACK_DIR=$STACK_DIR"
+    "DOCUMENT_INDEXES_FILE=$ROOT/database/document-indexes.json"
   )
   for part in "${SERVICES[@]}"; do
     if pid_alive "$RUN_DIR/$part.pid"; then

@@ -1,3 +1,4 @@
+import Authentication
 import HTTPClient
 import Hummingbird
 import Postgres
@@ -13,11 +14,14 @@ public enum GatewayApp {
             database: "gateway_database"),
         migrationsFolder: "gateway")
 
-    /// Builds the gateway: shared defaults, the proxy for service prefixes, `/health` for the whole stack.
+    /// Builds the gateway: shared defaults, bearer-token checks, the proxy for service prefixes,
+    /// `/health` for the whole stack.
     public static func buildApplication(configuration: ServiceConfiguration) throws -> some ApplicationProtocol {
         let gatewayConfiguration = try GatewayConfiguration(service: configuration)
         return buildServiceApplication(configuration: configuration) { router, dependencies in
             let client = CurlHTTPClient(logger: dependencies.logger)
+            // Tokens are checked at the edge too: a forged one never reaches a service.
+            router.add(middleware: BearerAuthMiddleware(verifier: dependencies.tokenVerifier(client: client)))
             router.add(middleware: ProxyMiddleware(client: client, configuration: gatewayConfiguration))
             router.addRoutes(
                 StackHealthController(

@@ -23,6 +23,8 @@ public struct BearerAuthMiddleware: RouterMiddleware {
         var context = context
         do {
             context.principal = try await verifier.verify(String(header.dropFirst(7)).trimmingCharacters(in: .whitespaces))
+        } catch AuthenticationError.keysUnavailable {
+            throw APIError.upstreamUnavailable("the signing keys cannot be fetched to check the token")
         } catch let error as AuthenticationError {
             context.logger.info("token refused", metadata: ["reason": "\(error)"])
             throw APIError(.unauthorized, "invalid or expired token")

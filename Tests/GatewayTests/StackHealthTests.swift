@@ -2,6 +2,7 @@ import Contracts
 import Foundation
 import Gateway
 import HummingbirdTesting
+import NIOCore
 import OrderService
 import ProductService
 import ServiceKit
@@ -39,6 +40,29 @@ struct StackHealthTests {
                 #expect(health.status == "ok")
                 #expect(Set(health.services.keys) == ["user", "product", "order", "gateway"])
                 #expect(health.services.values.allSatisfy { $0.checks?["database"] == "ok" })
+            }
+        }
+    }
+
+    @Test func tokensFromTheUserServiceWorkThroughTheGatewayAndForgeriesDoNot() async throws {
+        try await withServices { userURL, productURL, orderURL in
+            let configuration = try await gatewayConfiguration(
+                upstream: userURL, environment: ["PRODUCT_SERVICE_URL": productURL, "ORDER_SERVICE_URL": orderURL])
+            try await GatewayApp.buildApplication(configuration: configuration).test(.live) { client in
+                let registered = try await client.send(
+                    "/api/v1/auth/register", .post,
+                    body: ByteBuffer(string: #"{"email":"edge@example.com","password":"correct horse","first_name":"E","last_name":"Dge"}"#))
+                #expect(registered.status == .created)
+                let decoder = JSONDecoder()
+                decoder.dateDecodingStrategy = .iso8601
+                let token = try decoder.decode(AuthResponse.self, from: Data(buffer: registered.body)).token.idToken
+                let me = try await client.send("/api/v1/users/me", headers: [.authorization: "Bearer \(token)"])
+                #expect(me.status == .ok)
+                var forged = token
+                forged.removeLast(4)
+                forged += "AAAA"
+                let refused = try await client.send("/api/v1/users/me", headers: [.authorization: "Bearer \(forged)"])
+                #expect(refused.status == .unauthorized)
             }
         }
     }

@@ -1,12 +1,16 @@
 // The load generator and target server behind bench/*.sh. Not a test: it prints figures.
 //
 //   bench-tool serve --port P                      Hummingbird endpoint GET /ping (the HTTP target)
-//   bench-tool http --url U --concurrency C --duration S   libcurl client load, closed loop
+//   bench-tool http --url U --concurrency C --duration S [--method M --body B --header 'Name: value']
+//                                                  libcurl client load, closed loop, 2xx expected
+//   bench-tool bcrypt --cost N --concurrency C --duration S   bcrypt hashes on NIO's thread pool
 //   bench-tool pg --url U --clients C --duration S --rows N point selects through the pool
 import Foundation
 import HTTPClient
 import Hummingbird
+import HummingbirdBcrypt
 import Logging
+import NIOPosix
 import Postgres
 
 let arguments = CommandLine.arguments
@@ -65,12 +69,24 @@ case "http":
     let seconds = intOption("duration", default: 10)
     let client = CurlHTTPClient(
         configuration: .init(retry: .never, maxConnectionsPerHost: concurrency), logger: logger)
-    let request = HTTPClientRequest(url: url)
+    var headers: [(name: String, value: String)] = []
+    if let header = arguments.firstIndex(of: "--header").map({ arguments[$0 + 1] }), let colon = header.firstIndex(of: ":") {
+        headers.append((String(header[..<colon]), header[header.index(after: colon)...].trimmingCharacters(in: .whitespaces)))
+    }
+    let body = arguments.firstIndex(of: "--body").map { Array(arguments[$0 + 1].utf8) }
+    let request = HTTPClientRequest(method: option("method", default: "GET"), url: url, headers: headers, body: body)
     let latencies = try await measure(workers: concurrency, duration: .seconds(seconds)) {
         let response = try await client.execute(request)
-        guard response.status == 200 else { throw UnexpectedStatus(response: response) }
+        guard response.isSuccess else { throw UnexpectedStatus(response: response) }
     }
     report(latencies, seconds: seconds)
+
+case "bcrypt":
+    let cost = UInt8(intOption("cost", default: 10))
+    let latencies = try await measure(workers: intOption("concurrency", default: 2), duration: .seconds(intOption("duration", default: 10))) {
+        _ = try await NIOThreadPool.singleton.runIfActive { Bcrypt.hash("correct horse battery", cost: cost) }
+    }
+    report(latencies, seconds: intOption("duration", default: 10))
 
 case "pg":
     guard let configuration = PostgresConfiguration(url: option("url", default: "")) else {

@@ -1,3 +1,5 @@
+import Authentication
+import HTTPClient
 import Hummingbird
 import Postgres
 import ServiceKit
@@ -11,8 +13,13 @@ public enum ProductServiceApp {
             host: "127.0.0.1", port: 5433, user: "product_user", password: "product_pass", database: "product_database"),
         migrationsFolder: "product")
 
-    /// Builds the application: shared defaults (health, metrics, errors), then the service's routes.
+    /// Builds the application: shared defaults (health, metrics, errors), bearer tokens
+    /// checked against the User service's keys, then the service's routes.
     public static func buildApplication(configuration: ServiceConfiguration) -> some ApplicationProtocol {
-        buildServiceApplication(configuration: configuration) { _, _ in ServiceExtras() }
+        buildServiceApplication(configuration: configuration) { router, dependencies in
+            let client = CurlHTTPClient(logger: dependencies.logger)
+            router.add(middleware: BearerAuthMiddleware(verifier: dependencies.tokenVerifier(client: client)))
+            return ServiceExtras(services: [client])
+        }
     }
 }
