@@ -18,7 +18,6 @@ swift build -c release --product bench-tool >&2
 TOOL=$(swift build -c release --show-bin-path)/bench-tool
 
 WORK=$(mktemp -d /tmp/ecommerce-bench.XXXXXX)
-chmod 755 "$WORK"
 SERVER_PID=
 cleanup() {
   [ -n "$SERVER_PID" ] && kill "$SERVER_PID" 2>/dev/null || true
@@ -41,9 +40,7 @@ CLIENT_RATE=$(sed -E 's/.*rate=([0-9.]+).*/\1/' <<<"$CLIENT_LINE")
 kill "$SERVER_PID"; wait "$SERVER_PID" 2>/dev/null || true; SERVER_PID=
 
 # (b) PostgreSQL
-PG_PORT=$(free_port)
-PG_HOST_AUTH=trust init_cluster "$WORK/data"
-start_cluster "$WORK/data" "$PG_PORT" "$WORK/postgres.log"
+PG_PORT=$(start_scratch_server "$WORK")
 BIN=$(pg_bindir)
 "$BIN/pgbench" -h 127.0.0.1 -p "$PG_PORT" -U postgres -i -s 1 -q postgres >/dev/null 2>&1
 log "pgbench -S: $PG_CLIENTS clients, ${DURATION}s"

@@ -18,7 +18,6 @@ swift build -c release --product user-service >&2
 BIN=$(swift build -c release --show-bin-path)
 
 WORK=$(mktemp -d /tmp/ecommerce-bench.XXXXXX)
-chmod 755 "$WORK"
 SERVICE_PID=
 cleanup() {
   [ -n "$SERVICE_PID" ] && kill "$SERVICE_PID" 2>/dev/null || true
@@ -27,9 +26,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-PG_PORT=$(free_port)
-PG_HOST_AUTH=trust init_cluster "$WORK/data"
-start_cluster "$WORK/data" "$PG_PORT" "$WORK/postgres.log"
+PG_PORT=$(start_scratch_server "$WORK")
 PORT=$(free_port)
 PORT=$PORT DATABASE_URL="postgres://postgres@127.0.0.1:$PG_PORT/postgres" MIGRATIONS_DIR="$ROOT/database/migrations/user" \
   DOCUMENT_INDEXES_FILE="$ROOT/database/document-indexes.json" BCRYPT_COST=$BCRYPT_COST LOG_LEVEL=warning \

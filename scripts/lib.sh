@@ -96,3 +96,15 @@ ensure_database() {
     "${psql[@]}" -c "CREATE DATABASE \"$db\" OWNER \"$user\""
   fi
 }
+
+# start_scratch_server DIR: a throwaway server (local and host trust) in DIR/data on a free
+# port, for tests and benchmarks; prints the port. Stop it with stop_cluster DIR/data.
+start_scratch_server() {
+  local dir=$1 port
+  port=$(free_port)
+  mkdir -p "$dir"
+  chmod 755 "$dir"
+  PG_HOST_AUTH=trust init_cluster "$dir/data"
+  start_cluster "$dir/data" "$port" "$dir/postgres.log"
+  echo "$port"
+}

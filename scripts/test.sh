@@ -11,8 +11,6 @@ log "building the services and the tests"
 swift build --build-tests >&2
 
 WORK=$(mktemp -d /tmp/ecommerce-test.XXXXXX)
-chmod 755 "$WORK"
-PORT=$(free_port)
 cleanup() {
   # Stacks the end-to-end tests started and could not stop.
   for stack in "$WORK"/stack-*; do
@@ -26,9 +24,8 @@ cleanup() {
 }
 trap cleanup EXIT
 
-log "starting a throwaway PostgreSQL server on port $PORT"
-PG_HOST_AUTH=trust init_cluster "$WORK/data"
-start_cluster "$WORK/data" "$PORT" "$WORK/postgres.log"
+PORT=$(start_scratch_server "$WORK")
+log "started a throwaway PostgreSQL server on port $PORT"
 
 export TEST_DATABASE_URL="postgres://postgres@127.0.0.1:$PORT/postgres"
 export TEST_WORK_DIR=$WORK

@@ -55,14 +55,7 @@ public struct TokenVerifier: Sendable {
         case .local(let collection): keys = collection
         case .remote(let cache): keys = try await cache.keys(for: kid)
         }
-        let claims: AccessTokenClaims
-        do {
-            claims = try await keys.verify(token, as: AccessTokenClaims.self)
-        } catch let error as JWTError {
-            throw Self.classify(error)
-        } catch {
-            throw AuthenticationError.invalidSignatureOrClaims
-        }
+        let claims = try await Self.verified(token, with: keys, as: AccessTokenClaims.self)
         guard claims.iss.value == configuration.issuer else { throw AuthenticationError.wrongIssuer }
         guard claims.aud.value.contains(configuration.audience) else { throw AuthenticationError.wrongAudience }
         guard !claims.sub.value.isEmpty else { throw AuthenticationError.invalidSubject }
@@ -70,14 +63,7 @@ public struct TokenVerifier: Sendable {
     }
 
     private func verifyFirebase(_ token: String, keys: JWTKeyCollection, issuer: String) async throws -> Principal {
-        let claims: FirebaseTokenClaims
-        do {
-            claims = try await keys.verify(token, as: FirebaseTokenClaims.self)
-        } catch let error as JWTError {
-            throw Self.classify(error)
-        } catch {
-            throw AuthenticationError.invalidSignatureOrClaims
-        }
+        let claims = try await Self.verified(token, with: keys, as: FirebaseTokenClaims.self)
         let now = Date().addingTimeInterval(60)  // tolerate a minute of clock skew
         guard claims.iss.value == issuer else { throw AuthenticationError.wrongIssuer }
         guard claims.aud.value == [configuration.firebaseProjectID!] else { throw AuthenticationError.wrongAudience }
@@ -102,6 +88,19 @@ public struct TokenVerifier: Sendable {
         base64 += String(repeating: "=", count: (4 - base64.count % 4) % 4)
         guard let data = Data(base64Encoded: base64) else { return nil }
         return (try? JSONSerialization.jsonObject(with: data)) as? [String: Any]
+    }
+
+    /// The signature checked and the claims decoded and time-checked by jwt-kit.
+    private static func verified<Claims: JWTPayload>(_ token: String, with keys: JWTKeyCollection, as: Claims.Type)
+        async throws -> Claims
+    {
+        do {
+            return try await keys.verify(token, as: Claims.self)
+        } catch let error as JWTError {
+            throw classify(error)
+        } catch {
+            throw AuthenticationError.invalidSignatureOrClaims
+        }
     }
 
     private static func classify(_ error: JWTError) -> AuthenticationError {

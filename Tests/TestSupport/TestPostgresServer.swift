@@ -9,17 +9,13 @@ public struct TestPostgresServer: Sendable {
 
     /// Initialises and starts a new cluster on a free port (local trust authentication).
     public static func start() async throws -> TestPostgresServer {
-        let port = try await ShellCommand.freePort()
         // Under make test's work folder, so its clean-up stops servers a failed test left running.
         let base = ProcessInfo.processInfo.environment["TEST_WORK_DIR"] ?? "/tmp"
-        let directory = "\(base)/pg-\(port)-\(UInt32.random(in: 0...UInt32.max))"
-        try await ShellCommand.bash(
-            """
-            source scripts/lib.sh
-            mkdir -p \(directory) && chmod 755 \(directory)
-            PG_HOST_AUTH=trust init_cluster \(directory)/data
-            start_cluster \(directory)/data \(port) \(directory)/server.log
-            """)
+        let directory = "\(base)/pg-\(UInt32.random(in: 0...UInt32.max))"
+        let output = try await ShellCommand.bash("source scripts/lib.sh && start_scratch_server \(directory)")
+        guard let port = Int(output.trimmingCharacters(in: .whitespacesAndNewlines)) else {
+            throw TestSetupError("no port from start_scratch_server: \(output)")
+        }
         return TestPostgresServer(directory: directory, port: port)
     }
 
@@ -34,7 +30,7 @@ public struct TestPostgresServer: Sendable {
 
     public func startAgain() async throws {
         try await ShellCommand.bash(
-            "source scripts/lib.sh && start_cluster \(directory)/data \(port) \(directory)/server.log")
+            "source scripts/lib.sh && start_cluster \(directory)/data \(port) \(directory)/postgres.log")
     }
 
     /// Stops the server and deletes its files.

@@ -81,6 +81,28 @@ struct ProfileAndKeyTests {
         }
     }
 
+    @Test func apiKeyUseIsCountedWithoutAWritePerRequest() async throws {
+        try await withUserService(environment: ["API_KEY_USAGE_FLUSH_MS": "100"]) { client in
+            let admin = try await client.adminToken()
+            let created = try decode(APIKeyResponse.self, try await client.send(
+                "/api/v1/api-keys", .post, headers: bearer(admin),
+                body: json(["name": "counted", "permissions": ["orders:read"], "rate_limit": 60])))
+            for _ in 0..<3 {
+                let resolved = try await client.send(
+                    "/internal/api-keys/resolve", .post, headers: [.internalToken: internalToken], body: json(["key": created.key!]))
+                #expect(resolved.status == .ok)
+            }
+            var listed: APIKeyResponse?
+            for _ in 0..<50 {
+                listed = try decode(Page<APIKeyResponse>.self, try await client.send("/api/v1/api-keys", headers: bearer(admin))).data.first
+                if listed?.usageCount == 3 { break }
+                try await Task.sleep(for: .milliseconds(50))
+            }
+            #expect(listed?.usageCount == 3)
+            #expect(listed?.lastUsed != nil)
+        }
+    }
+
     @Test func apiKeyInputIsValidated() async throws {
         try await withUserService { client in
             let admin = try await client.adminToken()

@@ -35,11 +35,12 @@ public enum UserServiceApp {
         let indexFile = URL(fileURLWithPath: environment["DOCUMENT_INDEXES_FILE"] ?? "database/document-indexes.json")
         let indexes = try DocumentIndexes(contentsOf: indexFile)
         let client = CurlHTTPClient(logger: logger)
+        let usageFlushMilliseconds = try positiveInt(environment, "API_KEY_USAGE_FLUSH_MS") ?? 5000
 
         return try buildServiceApplication(configuration: configuration) { router, dependencies in
             let store = DocumentStore(pool: dependencies.pool)
             let directory = UserDirectory(store: store, sessionLifetime: TimeInterval(sessionDays) * 86_400)
-            let keys = APIKeyStore(store: store, logger: logger)
+            let keys = APIKeyStore(store: store, logger: logger, flushInterval: .milliseconds(usageFlushMilliseconds))
             let verifier = TokenVerifier(
                 configuration: verifierConfiguration, localKeys: issuer.keys, client: client, logger: logger)
 
