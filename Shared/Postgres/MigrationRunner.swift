@@ -58,20 +58,40 @@ public struct MigrationRunner: Sendable {
         self.lockKey = lockKey
     }
 
+    static let createTableSQL = """
+        CREATE TABLE IF NOT EXISTS schema_migrations (
+            version BIGINT PRIMARY KEY,
+            name TEXT NOT NULL,
+            checksum TEXT NOT NULL,
+            applied_at TIMESTAMPTZ NOT NULL DEFAULT now()
+        )
+        """
+
+    /// One self-contained SQL script doing what the migrations do and recording them as
+    /// applied, for `psql … < database/<db>-init.sql` as the design document shows; a
+    /// service started on a database set up this way finds nothing to apply.
+    public func initScript(source: String) -> String {
+        var script = """
+            -- Generated from \(source) (every migration, in order). Do not edit: change the
+            -- migrations and regenerate with scripts/generate-init-sql.sh.
+            BEGIN;
+            \(Self.createTableSQL);
+
+            """
+        for migration in migrations {
+            script += "-- \(migration.name)\n\(migration.sql.trimmingCharacters(in: .whitespacesAndNewlines))\n"
+            script += "INSERT INTO schema_migrations (version, name, checksum) "
+            script += "VALUES (\(migration.version), '\(migration.name)', '\(migration.checksum)');\n\n"
+        }
+        return script + "COMMIT;\n"
+    }
+
     /// Applies what is pending. Returns the versions applied by this call.
     @discardableResult
     public func run(on pool: PostgresPool, logger: Logger) async throws -> [Int] {
         try await pool.withTransaction { connection in
             try await connection.query("SELECT pg_advisory_xact_lock(\(lockKey))")
-            try await connection.query(
-                """
-                CREATE TABLE IF NOT EXISTS schema_migrations (
-                    version BIGINT PRIMARY KEY,
-                    name TEXT NOT NULL,
-                    checksum TEXT NOT NULL,
-                    applied_at TIMESTAMPTZ NOT NULL DEFAULT now()
-                )
-                """)
+            try await connection.query(PostgresQuery(unsafeSQL: Self.createTableSQL))
             var applied: [Int: String] = [:]
             for row in try await connection.query("SELECT version, checksum FROM schema_migrations") {
                 applied[try row.decode("version")] = try row.decode("checksum", as: String.self)

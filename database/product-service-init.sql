@@ -1,0 +1,129 @@
+-- Generated from database/migrations/product (every migration, in order). Do not edit: change the
+-- migrations and regenerate with scripts/generate-init-sql.sh.
+BEGIN;
+CREATE TABLE IF NOT EXISTS schema_migrations (
+    version BIGINT PRIMARY KEY,
+    name TEXT NOT NULL,
+    checksum TEXT NOT NULL,
+    applied_at TIMESTAMPTZ NOT NULL DEFAULT now()
+);
+-- 0001_create_catalog
+-- Product database: categories, products and product_reviews as the design document lists them.
+CREATE TABLE categories (
+    id          SERIAL PRIMARY KEY,
+    name        VARCHAR(255) NOT NULL,
+    description TEXT,
+    status      VARCHAR(20)  NOT NULL DEFAULT 'active' CHECK (status IN ('active', 'inactive')),
+    sort_order  INTEGER      NOT NULL DEFAULT 0,
+    parent_id   INTEGER REFERENCES categories (id),
+    slug        VARCHAR(255) NOT NULL UNIQUE,
+    image_url   TEXT,
+    created_at  TIMESTAMPTZ  NOT NULL DEFAULT now(),
+    updated_at  TIMESTAMPTZ  NOT NULL DEFAULT now(),
+    deleted_at  TIMESTAMPTZ
+);
+CREATE INDEX idx_categories_status ON categories (status);
+CREATE INDEX idx_categories_parent_id ON categories (parent_id);
+
+CREATE TABLE products (
+    id                SERIAL PRIMARY KEY,
+    name              VARCHAR(255)   NOT NULL,
+    description       TEXT,
+    price             NUMERIC(12, 2) NOT NULL CHECK (price >= 0),
+    stock             INTEGER        NOT NULL DEFAULT 0 CHECK (stock >= 0),
+    category_id       INTEGER        NOT NULL REFERENCES categories (id),
+    sku               VARCHAR(100)   NOT NULL UNIQUE,
+    image_url         TEXT,
+    status            VARCHAR(20)    NOT NULL DEFAULT 'active'
+                          CHECK (status IN ('active', 'inactive', 'draft', 'discontinued')),
+    tags              TEXT[]         NOT NULL DEFAULT '{}',
+    slug              VARCHAR(255)   NOT NULL UNIQUE,
+    is_featured       BOOLEAN        NOT NULL DEFAULT false,
+    cost_price        NUMERIC(12, 2) CHECK (cost_price >= 0),
+    margin_percentage NUMERIC(7, 2),
+    created_at        TIMESTAMPTZ    NOT NULL DEFAULT now(),
+    updated_at        TIMESTAMPTZ    NOT NULL DEFAULT now(),
+    deleted_at        TIMESTAMPTZ
+);
+CREATE INDEX idx_products_category_id ON products (category_id);
+CREATE INDEX idx_products_status ON products (status);
+CREATE INDEX idx_products_price ON products (price);
+CREATE INDEX idx_products_tags ON products USING GIN (tags);
+
+CREATE TABLE product_reviews (
+    id                   SERIAL PRIMARY KEY,
+    product_id           INTEGER      NOT NULL REFERENCES products (id),
+    user_uid             VARCHAR(255) NOT NULL, -- User service uid: no foreign key across services
+    order_id             INTEGER,               -- Order service id: no foreign key across services
+    rating               SMALLINT     NOT NULL CHECK (rating BETWEEN 1 AND 5),
+    title                VARCHAR(255),
+    comment              TEXT,
+    is_verified_purchase BOOLEAN      NOT NULL DEFAULT false,
+    is_approved          BOOLEAN      NOT NULL DEFAULT false,
+    created_at           TIMESTAMPTZ  NOT NULL DEFAULT now(),
+    updated_at           TIMESTAMPTZ  NOT NULL DEFAULT now(),
+    deleted_at           TIMESTAMPTZ
+);
+CREATE INDEX idx_product_reviews_product_id ON product_reviews (product_id);
+CREATE INDEX idx_product_reviews_user_uid ON product_reviews (user_uid);
+CREATE INDEX idx_product_reviews_rating ON product_reviews (rating);
+INSERT INTO schema_migrations (version, name, checksum) VALUES (1, '0001_create_catalog', '704719745297e491');
+
+-- 0002_search_stock_reviews
+-- Full-text search, listing indexes, review aggregates, the stock ledger and reservations.
+
+-- Ranked full-text search over name (weight A) and description (weight B).
+ALTER TABLE products ADD COLUMN search_vector TSVECTOR GENERATED ALWAYS AS (
+    setweight(to_tsvector('english', coalesce(name, '')), 'A') ||
+    setweight(to_tsvector('english', coalesce(description, '')), 'B')
+) STORED;
+CREATE INDEX idx_products_search ON products USING GIN (search_vector);
+
+-- Listings show live products by status and sort by price, name or creation time.
+CREATE INDEX idx_products_live_price ON products (status, price, id) WHERE deleted_at IS NULL;
+CREATE INDEX idx_products_live_name ON products (status, name, id) WHERE deleted_at IS NULL;
+CREATE INDEX idx_products_live_created ON products (status, created_at, id) WHERE deleted_at IS NULL;
+CREATE INDEX idx_products_live_category ON products (category_id, status, price) WHERE deleted_at IS NULL;
+CREATE INDEX idx_products_featured ON products (is_featured) WHERE is_featured AND deleted_at IS NULL;
+
+-- Approved reviews, kept on the product so listings need no aggregate.
+ALTER TABLE products
+    ADD COLUMN rating_average NUMERIC(3, 2) NOT NULL DEFAULT 0,
+    ADD COLUMN review_count   INTEGER       NOT NULL DEFAULT 0;
+
+-- One review per user and product (deleted ones do not count).
+CREATE UNIQUE INDEX idx_product_reviews_one_per_user
+    ON product_reviews (product_id, user_uid) WHERE deleted_at IS NULL;
+
+-- Every stock movement, append-only: the sum of quantity_delta per product is its stock.
+CREATE TABLE stock_movements (
+    id             BIGSERIAL PRIMARY KEY,
+    product_id     INTEGER     NOT NULL REFERENCES products (id),
+    quantity_delta INTEGER     NOT NULL CHECK (quantity_delta <> 0),
+    reason         VARCHAR(30) NOT NULL
+                       CHECK (reason IN ('initial', 'admin_adjustment', 'reservation', 'release')),
+    reservation_id VARCHAR(100),
+    created_at     TIMESTAMPTZ NOT NULL DEFAULT now()
+);
+CREATE INDEX idx_stock_movements_product_id ON stock_movements (product_id);
+CREATE INDEX idx_stock_movements_reservation_id ON stock_movements (reservation_id);
+
+CREATE FUNCTION stock_movements_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    RAISE EXCEPTION 'stock_movements is append-only';
+END;
+$$;
+CREATE TRIGGER stock_movements_no_change BEFORE UPDATE OR DELETE ON stock_movements
+    FOR EACH ROW EXECUTE FUNCTION stock_movements_append_only();
+
+-- Reservations for the order saga, keyed by the caller's reservation id (idempotency).
+CREATE TABLE stock_reservations (
+    reservation_id VARCHAR(100) PRIMARY KEY,
+    status         VARCHAR(20) NOT NULL CHECK (status IN ('reserved', 'released')),
+    items          JSONB       NOT NULL,
+    created_at     TIMESTAMPTZ NOT NULL DEFAULT now(),
+    released_at    TIMESTAMPTZ
+);
+INSERT INTO schema_migrations (version, name, checksum) VALUES (2, '0002_search_stock_reviews', 'f89783def75b1953');
+
+COMMIT;
