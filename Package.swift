@@ -158,6 +158,13 @@ let package = Package(
             ],
             path: "Tests/UserServiceTests"),
         .testTarget(
+            name: "ProductServiceTests",
+            dependencies: [
+                "ProductService", "UserService", "TestSupport",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ],
+            path: "Tests/ProductServiceTests"),
+        .testTarget(
             name: "GatewayTests",
             dependencies: [
                 "Gateway", "UserService", "ProductService", "OrderService", "TestSupport",

@@ -75,3 +75,4 @@ public struct HealthController: Sendable {
 }
 
 extension HealthReport: ResponseEncodable {}
+extension Page: ResponseEncodable {}

@@ -32,3 +32,13 @@ extension ServiceRequestContext {
         return principal
     }
 }
+
+extension ServiceRequestContext {
+    /// The integer `:id` route parameter; 404 when it is not a number (no such resource).
+    public func id(_ name: String = "id") throws -> Int {
+        guard let text = parameters.get(name), let id = Int(text), id > 0, id <= Int(Int32.max) else {
+            throw APIError.notFound()
+        }
+        return id
+    }
+}

@@ -60,4 +60,3 @@ struct APIKeysController: Sendable {
 }
 
 extension APIKeyResponse: ResponseEncodable {}
-extension Page: ResponseEncodable {}

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import ServiceKit
 
 /// Creates the admin named by `BOOTSTRAP_ADMIN_EMAIL` / `BOOTSTRAP_ADMIN_PASSWORD` at start-up
 /// when no account has that email; an existing account is left as it is.

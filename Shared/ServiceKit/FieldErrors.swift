@@ -1,31 +1,33 @@
-import ServiceKit
+import Contracts
 
 /// Collects field errors and throws one `validation_failed` with all of them.
-struct FieldErrors {
-    private(set) var fields: [String: String] = [:]
+public struct FieldErrors {
+    public private(set) var fields: [String: String] = [:]
 
-    mutating func check(_ condition: Bool, _ field: String, _ message: String) {
+    public init() {}
+
+    public mutating func check(_ condition: Bool, _ field: String, _ message: String) {
         if !condition, fields[field] == nil { fields[field] = message }
     }
 
-    func throwIfAny() throws {
+    public func throwIfAny() throws {
         if !fields.isEmpty { throw APIError.validation(fields) }
     }
 
     /// A plausible address: one `@`, something before it, a dot after it, no spaces, at most 254 characters.
-    static func isEmail(_ value: String) -> Bool {
+    public static func isEmail(_ value: String) -> Bool {
         let parts = value.split(separator: "@", omittingEmptySubsequences: false)
         return value.count <= 254 && parts.count == 2 && !parts[0].isEmpty && parts[1].contains(".")
             && !parts[1].hasPrefix(".") && !parts[1].hasSuffix(".") && !value.contains(where: \.isWhitespace)
     }
 
     /// An IANA-style zone name such as `Europe/Paris` or `UTC`.
-    static func isTimezone(_ value: String) -> Bool {
+    public static func isTimezone(_ value: String) -> Bool {
         (1...64).contains(value.count) && value.allSatisfy { $0.isLetter || $0.isNumber || "/_+-".contains($0) }
     }
 
     /// A language tag such as `en` or `pt-BR`.
-    static func isLanguage(_ value: String) -> Bool {
+    public static func isLanguage(_ value: String) -> Bool {
         (2...35).contains(value.count) && value.allSatisfy { $0.isLetter || $0 == "-" }
     }
 }

@@ -1,0 +1,137 @@
+import Contracts
+import Foundation
+import Postgres
+import ServiceKit
+
+/// Stock reservations for the order saga, and the append-only ledger behind every stock change.
+struct StockLedger: Sendable {
+    let pool: PostgresPool
+
+    /// Reserves every item or none. A reservation id already used returns what it returned
+    /// the first time (also when two requests with it race: the second waits on the first's
+    /// row and then reads it). Stock never goes below zero: the products are locked in id
+    /// order for the whole transaction and the CHECK constraint backs that up.
+    func reserve(_ request: StockReservationRequest) async throws -> (StockReservationResponse, created: Bool) {
+        try await pool.withTransaction { connection in
+            let claimed = try await connection.query(
+                """
+                INSERT INTO stock_reservations (reservation_id, status, items) VALUES (\(request.reservationID), 'reserved', '[]')
+                ON CONFLICT (reservation_id) DO NOTHING RETURNING reservation_id
+                """)
+            guard !claimed.isEmpty else { return (try await Self.stored(request.reservationID, on: connection)!, false) }
+
+            let ids = request.items.map(\.productID)
+            let rows = try await connection.query(
+                """
+                SELECT id, name, sku, price, stock FROM products
+                WHERE id = ANY(\(ids)) AND deleted_at IS NULL AND status = 'active' ORDER BY id FOR UPDATE
+                """)
+            var products: [Int: PostgresRow] = [:]
+            for row in rows { products[try row.decode("id")] = row }
+            var items: [StockReservationResponse.Item] = []
+            for item in request.items {
+                guard let product = products[item.productID] else {
+                    throw APIError(.unknownProduct, "product \(item.productID) does not exist or is not for sale",
+                                   details: ["product_id": .number(Double(item.productID))])
+                }
+                guard try product.decode("stock", as: Int.self) >= item.quantity else {
+                    throw APIError(.insufficientStock, "not enough stock for product \(item.productID)",
+                                   details: ["product_id": .number(Double(item.productID))])
+                }
+                items.append(.init(
+                    productID: item.productID, quantity: item.quantity, name: try product.decode("name"),
+                    sku: try product.decode("sku"), unitPrice: Money(try product.decode("price"))))
+            }
+            try await Self.move(request.items, sign: -1, reason: "reservation", reservation: request.reservationID, on: connection)
+            let response = StockReservationResponse(reservationID: request.reservationID, status: "reserved", items: items)
+            try await connection.query(
+                "UPDATE stock_reservations SET items = \(try PostgresJSONB(encoding: items)) WHERE reservation_id = \(request.reservationID)")
+            return (response, true)
+        }
+    }
+
+    /// Gives a reservation's stock back, once; releasing it again changes nothing. `nil` for an unknown id.
+    func release(_ reservationID: String) async throws -> StockReservationResponse? {
+        try await pool.withTransaction { connection -> StockReservationResponse? in
+            let rows = try await connection.query(
+                "SELECT status FROM stock_reservations WHERE reservation_id = \(reservationID) FOR UPDATE")
+            guard let row = rows.first else { return nil }
+            var reservation = try await Self.stored(reservationID, on: connection)!
+            guard try row.decode("status", as: String.self) == "reserved" else { return reservation }
+            try await Self.move(
+                reservation.items.map { .init(productID: $0.productID, quantity: $0.quantity) }, sign: 1, reason: "release",
+                reservation: reservationID, on: connection)
+            try await connection.query(
+                "UPDATE stock_reservations SET status = 'released', released_at = now() WHERE reservation_id = \(reservationID)")
+            reservation.status = "released"
+            return reservation
+        }
+    }
+
+    /// The ledger's totals for a product: `sum` of every movement (always equal to `stock`) and
+    /// the units currently held by reservations. `nil` for an unknown product.
+    func summary(product: Int) async throws -> LedgerSummary? {
+        let rows = try await pool.query(
+            """
+            SELECT p.stock,
+                   coalesce(sum(m.quantity_delta), 0)::int8 AS sum,
+                   coalesce(-sum(m.quantity_delta) FILTER (WHERE m.reason IN ('reservation', 'release')), 0)::int8 AS reserved,
+                   count(m.id) AS movements
+            FROM products p LEFT JOIN stock_movements m ON m.product_id = p.id
+            WHERE p.id = \(product) GROUP BY p.id
+            """)
+        guard let row = rows.first else { return nil }
+        return LedgerSummary(
+            productID: product, stock: try row.decode("stock"), sum: try row.decode("sum"), reserved: try row.decode("reserved"),
+            movements: try row.decode("movements"))
+    }
+
+    /// Changes stock for the items and writes one ledger row each.
+    private static func move(
+        _ items: [StockReservationRequest.Item], sign: Int, reason: String, reservation: String, on connection: PostgresConnection
+    ) async throws {
+        let ids = items.map(\.productID)
+        let deltas = items.map { sign * $0.quantity }
+        try await connection.query(
+            """
+            UPDATE products p SET stock = p.stock + x.delta, updated_at = now()
+            FROM unnest(\(ids), \(deltas)) AS x(id, delta) WHERE p.id = x.id
+            """)
+        try await connection.query(
+            """
+            INSERT INTO stock_movements (product_id, quantity_delta, reason, reservation_id)
+            SELECT id, delta, \(reason), \(reservation) FROM unnest(\(ids), \(deltas)) AS x(id, delta)
+            """)
+    }
+
+    /// One ledger row (for stock set by an admin or at creation, inside their transaction).
+    static func record(product: Int, delta: Int, reason: String, reservation: String?, on connection: PostgresConnection) async throws {
+        try await connection.query(
+            """
+            INSERT INTO stock_movements (product_id, quantity_delta, reason, reservation_id)
+            VALUES (\(product), \(delta), \(reason), \(reservation))
+            """)
+    }
+
+    private static func stored(_ reservationID: String, on connection: PostgresConnection) async throws -> StockReservationResponse? {
+        guard let row = try await connection.query(
+            "SELECT status, items FROM stock_reservations WHERE reservation_id = \(reservationID)").first
+        else { return nil }
+        let items = try row.decode("items", as: PostgresJSONB.self).decode(as: [StockReservationResponse.Item].self)
+        return StockReservationResponse(reservationID: reservationID, status: try row.decode("status"), items: items)
+    }
+}
+
+/// `GET /internal/stock/products/{id}/ledger`: an audit of one product's stock.
+struct LedgerSummary: Codable, Sendable {
+    var productID: Int
+    var stock: Int
+    var sum: Int
+    var reserved: Int
+    var movements: Int
+
+    enum CodingKeys: String, CodingKey {
+        case stock, sum, reserved, movements
+        case productID = "product_id"
+    }
+}
