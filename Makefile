@@ -1,5 +1,5 @@
 # The stack's commands (see README.md).
-.PHONY: up down test bench
+.PHONY: up down test bench seed
 
 up:
 	@bash scripts/stack.sh up
@@ -12,3 +12,6 @@ test:
 
 bench:
 	@bash bench/run.sh
+
+seed:
+	@bash scripts/seed.sh

@@ -51,9 +51,9 @@ public struct ProductResponse: Codable, Sendable, Equatable {
     public var slug: String
     public var isFeatured: Bool
     public var costPrice: Money?
-    public var marginPercentage: Decimal?
-    /// Mean rating of approved reviews (0 when there are none).
-    public var ratingAverage: Decimal
+    public var marginPercentage: Double?
+    /// Mean rating of approved reviews, two places (0 when there are none).
+    public var ratingAverage: Double
     /// Approved reviews.
     public var reviewCount: Int
     public var createdAt: Date
@@ -69,7 +69,7 @@ public struct ProductResponse: Codable, Sendable, Equatable {
     public init(
         id: Int, name: String, description: String?, price: Money, stock: Int, categoryID: Int, sku: String,
         imageURL: String?, status: String, tags: [String], slug: String, isFeatured: Bool, costPrice: Money?,
-        marginPercentage: Decimal?, ratingAverage: Decimal, reviewCount: Int, createdAt: Date, updatedAt: Date
+        marginPercentage: Double?, ratingAverage: Double, reviewCount: Int, createdAt: Date, updatedAt: Date
     ) {
         self.id = id
         self.name = name

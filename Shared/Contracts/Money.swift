@@ -1,37 +1,74 @@
 import Foundation
 
-/// An amount of money: exact decimal, written as a string with two places (`"19.99"`).
-/// Read from a string or a JSON number with at most two decimal places.
+/// An amount of money, exact, in cents: written as a string with two places (`"19.99"`);
+/// read from a string or a JSON number with at most two decimal places.
 public struct Money: Codable, Sendable, Hashable, Comparable, CustomStringConvertible {
-    public var amount: Decimal
+    /// The amount in hundredths.
+    public var cents: Int64
 
+    public init(cents: Int64) {
+        self.cents = cents
+    }
+
+    /// Converts a decimal amount, rounding half up to cents.
     public init(_ amount: Decimal) {
-        self.amount = amount
+        var value = amount * 100
+        var rounded = Decimal()
+        NSDecimalRound(&rounded, &value, 0, .plain)
+        self.cents = NSDecimalNumber(decimal: rounded).int64Value
     }
 
-    /// Parses `"19.99"`; `nil` for anything else, including more than two decimal places.
+    /// Parses `"19.99"`, `"-3"`, `"0.5"`; `nil` for anything else, including more than two decimals.
+    /// Done by hand on the bytes: it runs for every price read from the database.
     public init?(string: String) {
-        let trimmed = string.trimmingCharacters(in: .whitespaces)
-        guard !trimmed.isEmpty, trimmed.allSatisfy({ $0.isNumber || $0 == "." || $0 == "-" }),
-            let value = Decimal(string: trimmed, locale: nil), Money.hasAtMostTwoPlaces(value)
-        else { return nil }
-        self.amount = value
+        var bytes = Substring(string.trimmingCharacters(in: .whitespaces)).utf8[...]
+        let negative = bytes.first == UInt8(ascii: "-")
+        if negative { bytes = bytes.dropFirst() }
+        var whole: Int64 = 0
+        var fraction: Int64 = 0
+        var fractionDigits = 0
+        var seenDigit = false
+        var seenPoint = false
+        for byte in bytes {
+            if byte == UInt8(ascii: ".") {
+                guard !seenPoint else { return nil }
+                seenPoint = true
+            } else if byte >= 48, byte <= 57 {
+                seenDigit = true
+                if seenPoint {
+                    fractionDigits += 1
+                    // Trailing zeros past two places ("1.500" from NUMERIC(12,3)) are harmless.
+                    if fractionDigits > 2 { guard byte == 48 else { return nil }; continue }
+                    fraction = fraction * 10 + Int64(byte - 48)
+                } else {
+                    guard whole < 1_000_000_000_000_000 else { return nil }
+                    whole = whole * 10 + Int64(byte - 48)
+                }
+            } else {
+                return nil
+            }
+        }
+        guard seenDigit else { return nil }
+        if fractionDigits == 1 { fraction *= 10 }
+        let cents = whole * 100 + fraction
+        self.cents = negative ? -cents : cents
     }
+
+    /// The amount as a decimal (for arithmetic and SQL binds).
+    public var amount: Decimal { Decimal(cents) / 100 }
 
     public init(from decoder: any Decoder) throws {
         let container = try decoder.singleValueContainer()
-        if let text = try? container.decode(String.self) {
-            guard let money = Money(string: text) else {
-                throw DecodingError.dataCorruptedError(in: container, debugDescription: "not an amount with at most two decimals")
-            }
-            self = money
+        let text: String
+        if let string = try? container.decode(String.self) {
+            text = string
         } else {
-            let value = try container.decode(Decimal.self)
-            guard Money.hasAtMostTwoPlaces(value) else {
-                throw DecodingError.dataCorruptedError(in: container, debugDescription: "more than two decimal places")
-            }
-            self.amount = value
+            text = "\(try container.decode(Decimal.self))"
         }
+        guard let money = Money(string: text) else {
+            throw DecodingError.dataCorruptedError(in: container, debugDescription: "not an amount with at most two decimals")
+        }
+        self = money
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -41,21 +78,10 @@ public struct Money: Codable, Sendable, Hashable, Comparable, CustomStringConver
 
     /// Two decimal places, e.g. `"5.00"`.
     public var description: String {
-        var value = amount
-        var rounded = Decimal()
-        NSDecimalRound(&rounded, &value, 2, .plain)
-        let cents = NSDecimalNumber(decimal: rounded * 100).int64Value
-        let sign = cents < 0 ? "-" : ""
-        let absolute = abs(cents)
-        return "\(sign)\(absolute / 100).\(String(format: "%02d", absolute % 100))"
+        let absolute = cents.magnitude
+        let fraction = absolute % 100
+        return "\(cents < 0 ? "-" : "")\(absolute / 100).\(fraction < 10 ? "0" : "")\(fraction)"
     }
 
-    public static func < (lhs: Money, rhs: Money) -> Bool { lhs.amount < rhs.amount }
-
-    static func hasAtMostTwoPlaces(_ value: Decimal) -> Bool {
-        var scaled = value * 100
-        var whole = Decimal()
-        NSDecimalRound(&whole, &scaled, 0, .plain)
-        return whole == scaled
-    }
+    public static func < (lhs: Money, rhs: Money) -> Bool { lhs.cents < rhs.cents }
 }

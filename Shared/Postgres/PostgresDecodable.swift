@@ -1,6 +1,7 @@
 import Foundation
 
-/// A Swift type that can be read from a column's text value.
+/// A Swift type that can be read from a column's text value. Conformances keep
+/// `acceptedTypes` in a stored constant: it is read for every value decoded.
 public protocol PostgresDecodable: Sendable {
     /// The column types this Swift type may be read from; anything else is a decoding error.
     static var acceptedTypes: Set<PostgresDataType> { get }
@@ -9,29 +10,27 @@ public protocol PostgresDecodable: Sendable {
 }
 
 extension String: PostgresDecodable {
-    public static var acceptedTypes: Set<PostgresDataType> {
-        PostgresDataType.textLike.union([.uuid, .json, .jsonb, .numeric])
-    }
+    public static let acceptedTypes: Set<PostgresDataType> = PostgresDataType.textLike.union([.uuid, .json, .jsonb, .numeric])
     public init?(postgresText: String, type: PostgresDataType) { self = postgresText }
 }
 
 extension Int: PostgresDecodable {
-    public static var acceptedTypes: Set<PostgresDataType> { [.int2, .int4, .int8, .oid] }
+    public static let acceptedTypes: Set<PostgresDataType> = [.int2, .int4, .int8, .oid]
     public init?(postgresText: String, type: PostgresDataType) { self.init(postgresText) }
 }
 
 extension Int32: PostgresDecodable {
-    public static var acceptedTypes: Set<PostgresDataType> { [.int2, .int4] }
+    public static let acceptedTypes: Set<PostgresDataType> = [.int2, .int4]
     public init?(postgresText: String, type: PostgresDataType) { self.init(postgresText) }
 }
 
 extension Double: PostgresDecodable {
-    public static var acceptedTypes: Set<PostgresDataType> { [.float4, .float8, .int2, .int4, .int8] }
+    public static let acceptedTypes: Set<PostgresDataType> = [.float4, .float8, .int2, .int4, .int8, .numeric]
     public init?(postgresText: String, type: PostgresDataType) { self.init(postgresText) }
 }
 
 extension Bool: PostgresDecodable {
-    public static var acceptedTypes: Set<PostgresDataType> { [.bool] }
+    public static let acceptedTypes: Set<PostgresDataType> = [.bool]
     public init?(postgresText: String, type: PostgresDataType) {
         switch postgresText {
         case "t": self = true
@@ -42,7 +41,7 @@ extension Bool: PostgresDecodable {
 }
 
 extension Decimal: PostgresDecodable {
-    public static var acceptedTypes: Set<PostgresDataType> { [.numeric, .int2, .int4, .int8] }
+    public static let acceptedTypes: Set<PostgresDataType> = [.numeric, .int2, .int4, .int8]
     public init?(postgresText: String, type: PostgresDataType) {
         guard postgresText != "NaN", let value = Decimal(string: postgresText, locale: nil) else { return nil }
         self = value
@@ -50,12 +49,12 @@ extension Decimal: PostgresDecodable {
 }
 
 extension UUID: PostgresDecodable {
-    public static var acceptedTypes: Set<PostgresDataType> { [.uuid] }
+    public static let acceptedTypes: Set<PostgresDataType> = [.uuid]
     public init?(postgresText: String, type: PostgresDataType) { self.init(uuidString: postgresText) }
 }
 
 extension Date: PostgresDecodable {
-    public static var acceptedTypes: Set<PostgresDataType> { [.timestamptz, .timestamp, .date] }
+    public static let acceptedTypes: Set<PostgresDataType> = [.timestamptz, .timestamp, .date]
     public init?(postgresText: String, type: PostgresDataType) {
         guard let date = PostgresTimestamp.parse(postgresText) else { return nil }
         self = date

@@ -68,12 +68,12 @@ public protocol PostgresArrayElement: PostgresEncodable, PostgresDecodable {
 
 extension String: PostgresArrayElement {
     public static var arrayType: PostgresDataType { .textArray }
-    public static var acceptedArrayTypes: Set<PostgresDataType> { [.textArray, .varcharArray] }
+    public static let acceptedArrayTypes: Set<PostgresDataType> = [.textArray, .varcharArray]
 }
 
 extension Int: PostgresArrayElement {
     public static var arrayType: PostgresDataType { .int8Array }
-    public static var acceptedArrayTypes: Set<PostgresDataType> { [.int8Array, .int4Array] }
+    public static let acceptedArrayTypes: Set<PostgresDataType> = [.int8Array, .int4Array]
 }
 
 /// A JSON document stored in a `jsonb` column, kept as its JSON text.
@@ -98,6 +98,6 @@ public struct PostgresJSONB: PostgresEncodable, PostgresDecodable, Equatable {
 
     public static var postgresType: PostgresDataType { .jsonb }
     public var postgresText: String { json }
-    public static var acceptedTypes: Set<PostgresDataType> { [.jsonb, .json] }
+    public static let acceptedTypes: Set<PostgresDataType> = [.jsonb, .json]
     public init?(postgresText: String, type: PostgresDataType) { self.json = postgresText }
 }

@@ -80,6 +80,13 @@ public struct PostgresDecodingError: Error, Sendable, CustomStringConvertible {
     /// Why it failed: a type mismatch, an unexpected NULL, or text that would not parse.
     public var reason: String
 
+    public init(column: String, wanted: String, found: PostgresDataType, reason: String) {
+        self.column = column
+        self.wanted = wanted
+        self.found = found
+        self.reason = reason
+    }
+
     public var description: String {
         "cannot decode column '\(column)' of type \(found) as \(wanted): \(reason)"
     }

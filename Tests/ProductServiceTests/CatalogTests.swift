@@ -70,7 +70,7 @@ struct ProductTests {
             let product = try decode(ProductResponse.self, created)
             #expect(product.price == Money(Decimal(string: "19.99")!))
             #expect(product.costPrice == Money(12))
-            #expect(product.marginPercentage == Decimal(string: "39.97"))
+            #expect(product.marginPercentage == 39.97)
             #expect(product.tags == ["kitchen", "tea"])
 
             let seenByCustomer = try await client.send("/api/v1/products/\(product.id)", headers: bearer(tokens.customer))

@@ -2,6 +2,7 @@
 //
 //   bench-tool serve --port P                      Hummingbird endpoint GET /ping (the HTTP target)
 //   bench-tool http --url U --concurrency C --duration S [--method M --body B --header 'Name: value']
+//                  [--random-max N]                 `{id}` in the URL becomes a random 1…N per request
 //                                                  libcurl client load, closed loop, 2xx expected
 //   bench-tool bcrypt --cost N --concurrency C --duration S   bcrypt hashes on NIO's thread pool
 //   bench-tool pg --url U --clients C --duration S --rows N point selects through the pool
@@ -75,7 +76,10 @@ case "http":
     }
     let body = arguments.firstIndex(of: "--body").map { Array(arguments[$0 + 1].utf8) }
     let request = HTTPClientRequest(method: option("method", default: "GET"), url: url, headers: headers, body: body)
+    let randomMax = intOption("random-max", default: 0)
     let latencies = try await measure(workers: concurrency, duration: .seconds(seconds)) {
+        var request = request
+        if randomMax > 0 { request.url = url.replacingOccurrences(of: "{id}", with: String(Int.random(in: 1...randomMax))) }
         let response = try await client.execute(request)
         guard response.isSuccess else { throw UnexpectedStatus(response: response) }
     }

@@ -40,7 +40,7 @@ struct StockLedger: Sendable {
                 }
                 items.append(.init(
                     productID: item.productID, quantity: item.quantity, name: try product.decode("name"),
-                    sku: try product.decode("sku"), unitPrice: Money(try product.decode("price"))))
+                    sku: try product.decode("sku"), unitPrice: try money(product, "price")))
             }
             try await Self.move(request.items, sign: -1, reason: "reservation", reservation: request.reservationID, on: connection)
             let response = StockReservationResponse(reservationID: request.reservationID, status: "reserved", items: items)

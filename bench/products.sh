@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# Product service benchmarks with 100,000 products loaded, straight to the service (no gateway):
+#   GET /api/v1/products/{id} (random ids) next to pgbench -S at the same client count,
+#   and a filtered, sorted listing. Target: by-id rate at least 0.4 of pgbench's.
+# Usage: bench/products.sh   (env: DURATION=10 CLIENTS=8 PRODUCTS=100000)
+set -euo pipefail
+source "$(dirname "$0")/../scripts/lib.sh"
+cd "$ROOT"
+
+DURATION=${DURATION:-10}
+CLIENTS=${CLIENTS:-8}
+PRODUCTS=${PRODUCTS:-100000}
+
+ensure_dependencies
+log "building (release)"
+swift build -c release --product bench-tool >&2
+swift build -c release --product product-service >&2
+BIN=$(swift build -c release --show-bin-path)
+
+WORK=$(mktemp -d /tmp/ecommerce-bench.XXXXXX)
+SERVICE_PID=
+cleanup() {
+  [ -n "$SERVICE_PID" ] && kill "$SERVICE_PID" 2>/dev/null || true
+  stop_cluster "$WORK/data"
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+PG_PORT=$(start_scratch_server "$WORK")
+DB_URL="postgres://postgres@127.0.0.1:$PG_PORT/postgres"
+PORT=$(free_port)
+PORT=$PORT DATABASE_URL=$DB_URL DB_MAX_CONNECTIONS=$CLIENTS MIGRATIONS_DIR="$ROOT/database/migrations/product" LOG_LEVEL=warning \
+  "$BIN/product-service" >"$WORK/product-service.log" 2>&1 &
+SERVICE_PID=$!
+URL=http://127.0.0.1:$PORT
+until curl -fs "$URL/health/ready" >/dev/null; do sleep 0.2; done
+
+log "loading $PRODUCTS products"
+psql -X -q -v ON_ERROR_STOP=1 -v count="$PRODUCTS" -v draft_every=0 -h 127.0.0.1 -p "$PG_PORT" -U postgres -d postgres -f database/seed/catalog.sql
+CATEGORY=$(psql -X -tA -h 127.0.0.1 -p "$PG_PORT" -U postgres -d postgres -c "SELECT min(id) FROM categories WHERE parent_id IS NOT NULL")
+LISTING="$URL/api/v1/products?category_id=$CATEGORY&min_price=50&sort=-price&limit=20"
+
+"$(pg_bindir)/pgbench" -h 127.0.0.1 -p "$PG_PORT" -U postgres -i -s 1 -q postgres >/dev/null 2>&1
+log "pgbench -S: $CLIENTS clients, ${DURATION}s"
+PGBENCH_RATE=$("$(pg_bindir)/pgbench" -h 127.0.0.1 -p "$PG_PORT" -U postgres -S -c "$CLIENTS" -j 2 -T "$DURATION" postgres 2>/dev/null \
+  | awk '/^tps/ {print $3; exit}')
+log "GET /api/v1/products/{id}: $CLIENTS clients, ${DURATION}s"
+BY_ID_LINE=$("$BIN/bench-tool" http --url "$URL/api/v1/products/{id}" --random-max "$PRODUCTS" --concurrency "$CLIENTS" --duration "$DURATION")
+log "listing $LISTING: $CLIENTS clients, ${DURATION}s"
+LIST_LINE=$("$BIN/bench-tool" http --url "$LISTING" --concurrency "$CLIENTS" --duration "$DURATION")
+
+rate() { sed -E 's/.*rate=([0-9.]+).*/\1/' <<<"$1"; }
+p99() { sed -E 's/.*p99_ms=([0-9.]+).*/\1/' <<<"$1"; }
+echo
+echo "| measurement ($PRODUCTS products, $CLIENTS clients, ${DURATION}s) | reference | ours | ratio |"
+echo "|---|---|---|---|"
+echo "| GET /api/v1/products/{id} | pgbench -S: $PGBENCH_RATE tps | $(rate "$BY_ID_LINE") req/s, p99 $(p99 "$BY_ID_LINE") ms | $(python3 -c "print(f'{$(rate "$BY_ID_LINE")/$PGBENCH_RATE:.2f}')") |"
+echo "| GET $LISTING | — | $(rate "$LIST_LINE") req/s, p99 $(p99 "$LIST_LINE") ms | — |"
