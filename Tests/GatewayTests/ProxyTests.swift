@@ -8,9 +8,6 @@ import ServiceKit
 import TestSupport
 import Testing
 
-private func decode<T: Decodable>(_ type: T.Type, _ response: TestResponse) throws -> T {
-    try JSONDecoder().decode(T.self, from: Data(buffer: response.body))
-}
 
 @Suite("Gateway reverse proxy")
 struct ProxyTests {

@@ -14,12 +14,9 @@ import UserService
 struct StackHealthTests {
     /// Runs the three services, each on its own new database, and hands their base URLs to `body`.
     private func withServices(_ body: @escaping @Sendable (String, String, String) async throws -> Void) async throws {
-        let user = try await UserServiceApp.buildApplication(
-            configuration: try testConfiguration(UserServiceApp.defaults, database: try await TestDatabase.create("user")))
-        let product = ProductServiceApp.buildApplication(
-            configuration: try testConfiguration(ProductServiceApp.defaults, database: try await TestDatabase.create("product")))
-        let order = OrderServiceApp.buildApplication(
-            configuration: try testConfiguration(OrderServiceApp.defaults, database: try await TestDatabase.create("order")))
+        let user = try await UserServiceApp.buildApplication(configuration: try await serviceTestConfiguration(UserServiceApp.defaults))
+        let product = ProductServiceApp.buildApplication(configuration: try await serviceTestConfiguration(ProductServiceApp.defaults))
+        let order = OrderServiceApp.buildApplication(configuration: try await serviceTestConfiguration(OrderServiceApp.defaults))
         try await user.withLiveServer { userURL in
             try await product.withLiveServer { productURL in
                 try await order.withLiveServer { orderURL in
@@ -53,9 +50,7 @@ struct StackHealthTests {
                     "/api/v1/auth/register", .post,
                     body: ByteBuffer(string: #"{"email":"edge@example.com","password":"correct horse","first_name":"E","last_name":"Dge"}"#))
                 #expect(registered.status == .created)
-                let decoder = JSONDecoder()
-                decoder.dateDecodingStrategy = .iso8601
-                let token = try decoder.decode(AuthResponse.self, from: Data(buffer: registered.body)).token.idToken
+                let token = try decode(AuthResponse.self, registered).token.idToken
                 let me = try await client.send("/api/v1/users/me", headers: [.authorization: "Bearer \(token)"])
                 #expect(me.status == .ok)
                 var forged = token

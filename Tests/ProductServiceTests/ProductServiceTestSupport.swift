@@ -44,26 +44,6 @@ private func issueTokens(_ client: any TestClientProtocol) async throws -> Token
         customerUID: customer.user.uid)
 }
 
-let decoder: JSONDecoder = {
-    let decoder = JSONDecoder()
-    decoder.dateDecodingStrategy = .iso8601
-    return decoder
-}()
-
-func decode<T: Decodable>(_ type: T.Type, _ response: TestResponse) throws -> T {
-    try decoder.decode(T.self, from: Data(buffer: response.body))
-}
-
-func errorCode(_ response: TestResponse) -> String? {
-    (try? decoder.decode(ErrorEnvelope.self, from: Data(buffer: response.body)))?.error.code
-}
-
-func json(_ object: [String: Any]) -> ByteBuffer {
-    ByteBuffer(bytes: try! JSONSerialization.data(withJSONObject: object))
-}
-
-func bearer(_ token: String) -> HTTPFields { [.authorization: "Bearer \(token)"] }
-
 let internalHeaders: HTTPFields = [.internalToken: TestCredentials.internalToken]
 
 extension TestClientProtocol {

@@ -1,0 +1,30 @@
+import Contracts
+import Foundation
+import HTTPTypes
+import HummingbirdTesting
+import NIOCore
+
+/// Decodes the contract's JSON (snake_case keys spelled out by the types, RFC 3339 dates).
+public let contractDecoder: JSONDecoder = {
+    let decoder = JSONDecoder()
+    decoder.dateDecodingStrategy = .iso8601
+    return decoder
+}()
+
+/// A response body as `T`.
+public func decode<T: Decodable>(_ type: T.Type, _ response: TestResponse) throws -> T {
+    try contractDecoder.decode(T.self, from: Data(buffer: response.body))
+}
+
+/// The `error.code` of an error response, if it is one.
+public func errorCode(_ response: TestResponse) -> String? {
+    (try? contractDecoder.decode(ErrorEnvelope.self, from: Data(buffer: response.body)))?.error.code
+}
+
+/// A JSON request body.
+public func json(_ object: [String: Any]) -> ByteBuffer {
+    ByteBuffer(bytes: (try? JSONSerialization.data(withJSONObject: object)) ?? Data())
+}
+
+/// `Authorization: Bearer <token>`.
+public func bearer(_ token: String) -> HTTPFields { [.authorization: "Bearer \(token)"] }
