@@ -97,7 +97,10 @@ let package = Package(
         .executableTarget(name: "ProductServiceMain", dependencies: ["ProductService"], path: "Services/ProductService/Main"),
         .target(name: "OrderService", dependencies: ["ServiceKit", "Authentication"], path: "Services/OrderService/Sources"),
         .executableTarget(name: "OrderServiceMain", dependencies: ["OrderService"], path: "Services/OrderService/Main"),
-        .target(name: "Gateway", dependencies: ["ServiceKit", "Authentication"], path: "Gateway/Sources"),
+        .target(
+            name: "Gateway",
+            dependencies: ["ServiceKit", "Authentication", .product(name: "Metrics", package: "swift-metrics")],
+            path: "Gateway/Sources"),
         .executableTarget(name: "GatewayMain", dependencies: ["Gateway"], path: "Gateway/Main"),
 
         // MARK: Benchmarks (run by bench/*.sh, never by tests)

@@ -14,14 +14,20 @@ public enum GatewayApp {
             database: "gateway_database"),
         migrationsFolder: "gateway")
 
-    /// Builds the gateway: shared defaults, bearer-token checks, the proxy for service prefixes,
-    /// `/health` for the whole stack.
+    /// Builds the gateway: shared defaults; at the edge, authentication (bearer tokens and API
+    /// keys), rate limits and request logging; the proxy for service prefixes; `/health` for the
+    /// whole stack; analytics and the admin read endpoints.
     public static func buildApplication(configuration: ServiceConfiguration) throws -> some ApplicationProtocol {
         let gatewayConfiguration = try GatewayConfiguration(service: configuration)
         return buildServiceApplication(configuration: configuration) { router, dependencies in
             let client = CurlHTTPClient(logger: dependencies.logger)
-            // Tokens are checked at the edge too: a forged one never reaches a service.
-            router.add(middleware: BearerAuthMiddleware(verifier: dependencies.tokenVerifier(client: client)))
+            let logs = RequestLogWriter(
+                pool: dependencies.pool, logger: dependencies.logger, interval: gatewayConfiguration.logFlushInterval)
+            let retention = RetentionJob(pool: dependencies.pool, logger: dependencies.logger)
+            router.add(middleware: EdgeMiddleware(
+                verifier: dependencies.tokenVerifier(client: client),
+                keys: APIKeyResolver(client: client, userServiceURL: configuration.peers.user, internalToken: configuration.internalToken),
+                limiter: RateLimiter(), logs: logs, limits: gatewayConfiguration.rateLimits))
             router.add(middleware: ProxyMiddleware(client: client, configuration: gatewayConfiguration))
             router.addRoutes(
                 StackHealthController(
@@ -29,7 +35,9 @@ public enum GatewayApp {
                     gateway: HealthController(checks: [.database(dependencies.pool)])
                 ).endpoints,
                 atPath: "/health")
-            return ServiceExtras(services: [client])
+            router.addRoutes(AnalyticsController(pool: dependencies.pool).endpoints, atPath: "/api/v1/analytics")
+            router.addRoutes(AdminController(pool: dependencies.pool).endpoints, atPath: "/api/v1/admin")
+            return ServiceExtras(services: [client, logs, retention])
         }
     }
 }

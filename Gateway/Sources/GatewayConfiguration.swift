@@ -9,6 +9,17 @@ public struct GatewayConfiguration: Sendable {
     public var upstreamTimeout: Duration
     /// Base URL per upstream.
     public var upstreamURLs: [Upstream: String]
+    /// Requests per minute.
+    public var rateLimits: RateLimits
+    /// How often queued `api_logs` rows are written (`API_LOG_FLUSH_MS`, default 500).
+    public var logFlushInterval: Duration
+
+    public struct RateLimits: Sendable {
+        /// `RATE_LIMIT_ANON_PER_MINUTE`, per client IP (default 600).
+        public var anonymousPerIP: Int
+        /// `RATE_LIMIT_USER_PER_MINUTE`, per user (default 1200).
+        public var perUser: Int
+    }
 
     /// Reads the settings.
     public init(service: ServiceConfiguration) throws {
@@ -16,6 +27,10 @@ public struct GatewayConfiguration: Sendable {
         maxBodyBytes = try Self.positiveInt(environment, "GATEWAY_MAX_BODY_BYTES") ?? 1 << 20
         upstreamTimeout = .milliseconds(try Self.positiveInt(environment, "UPSTREAM_TIMEOUT_MS") ?? 15_000)
         upstreamURLs = [.user: service.peers.user, .product: service.peers.product, .order: service.peers.order]
+        rateLimits = RateLimits(
+            anonymousPerIP: try Self.positiveInt(environment, "RATE_LIMIT_ANON_PER_MINUTE") ?? 600,
+            perUser: try Self.positiveInt(environment, "RATE_LIMIT_USER_PER_MINUTE") ?? 1200)
+        logFlushInterval = .milliseconds(try Self.positiveInt(environment, "API_LOG_FLUSH_MS") ?? 500)
     }
 
     private static func positiveInt(_ environment: [String: String], _ name: String) throws -> Int? {

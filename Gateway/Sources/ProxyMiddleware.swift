@@ -62,7 +62,7 @@ public struct ProxyMiddleware: RouterMiddleware {
         for field in headers {
             let name = field.name.canonicalName
             if hopByHop.contains(name) || name.hasPrefix("x-user-") || name.hasPrefix("x-internal-")
-                || name == "x-request-id"
+                || name == "x-request-id" || name == "x-api-key"
             {
                 continue
             }

@@ -77,7 +77,7 @@ final class APIKeyStore: Sendable, Service {
     /// Writes the counted usage every `flushInterval`, and once more on shutdown.
     func run() async throws {
         while !Task.isShuttingDownGracefully {
-            try? await Task.sleep(for: flushInterval)
+            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: self.flushInterval) }
             await flush()
         }
         await flush()

@@ -1,0 +1,62 @@
+import Contracts
+import Foundation
+import HTTPClient
+import Logging
+import ServiceKit
+import Synchronization
+
+/// Resolves `X-API-Key` through the User service (`POST /internal/api-keys/resolve`), keeping
+/// answers, known and unknown keys alike, for `ttl` (4 s), so a deleted or expired key stops
+/// working within 5 seconds while a busy key costs one call every few seconds.
+final class APIKeyResolver: Sendable {
+    private let client: CurlHTTPClient
+    private let userServiceURL: String
+    private let internalToken: String?
+    private let ttl: Duration
+    private let cache = Mutex<[String: (key: ResolvedAPIKey?, expires: ContinuousClock.Instant)]>([:])
+
+    init(client: CurlHTTPClient, userServiceURL: String, internalToken: String?, ttl: Duration = .seconds(4)) {
+        self.client = client
+        self.userServiceURL = userServiceURL
+        self.internalToken = internalToken
+        self.ttl = ttl
+    }
+
+    /// The key's id, permissions and rate limit; `nil` for an unknown, deleted or expired key.
+    /// Throws `upstream_unavailable` when the User service cannot be asked.
+    func resolve(_ key: String) async throws -> ResolvedAPIKey? {
+        let now = ContinuousClock.now
+        if let cached = cache.withLock({ $0[key] }), cached.expires > now { return cached.key }
+        let request = try HTTPClientRequest.json(
+            method: "POST", url: userServiceURL + "/internal/api-keys/resolve", body: ["key": key],
+            headers: [("X-Internal-Token", internalToken ?? "")])
+        let response: HTTPClientResponse
+        do {
+            response = try await client.execute(request)
+        } catch {
+            throw APIError.upstreamUnavailable("the user service cannot check API keys")
+        }
+        let resolved: ResolvedAPIKey?
+        switch response.status {
+        case 200: resolved = try response.decode(ResolvedAPIKey.self)
+        case 404: resolved = nil
+        default: throw APIError.upstreamUnavailable("the user service cannot check API keys")
+        }
+        cache.withLock { cache in
+            if cache.count > 10_000 { cache.removeAll() }
+            cache[key] = (resolved, now + ttl)
+        }
+        return resolved
+    }
+
+    /// The permission a key needs for a request, or `nil` when no key permission allows it.
+    static func requiredPermission(method: String, path: String) -> String? {
+        let reading = method == "GET" || method == "HEAD"
+        for prefix in ["/api/v1/products", "/api/v1/categories", "/api/v1/reviews"] where path.hasPrefix(prefix) {
+            return reading ? "products:read" : "products:write"
+        }
+        if path.hasPrefix("/api/v1/orders"), reading { return "orders:read" }
+        if path == "/api/v1/analytics/events", method == "POST" { return "analytics:write" }
+        return nil
+    }
+}

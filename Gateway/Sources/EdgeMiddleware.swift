@@ -1,0 +1,89 @@
+import Authentication
+import Contracts
+import Foundation
+import HTTPTypes
+import Hummingbird
+import ServiceKit
+
+/// What the gateway does for every request before routing it: for `/api/v1/…`, find out who
+/// is calling (an API key, a bearer token, or an anonymous IP), enforce the key's permissions
+/// and the caller's rate limit, and put `RateLimit-*` headers on the answer (errors
+/// included); for every request, queue its `api_logs` row.
+struct EdgeMiddleware: RouterMiddleware {
+    typealias Context = ServiceRequestContext
+
+    let verifier: TokenVerifier
+    let keys: APIKeyResolver
+    let limiter: RateLimiter
+    let logs: RequestLogWriter
+    let limits: GatewayConfiguration.RateLimits
+
+    func handle(
+        _ request: Request, context: Context, next: (Request, Context) async throws -> Response
+    ) async throws -> Response {
+        let start = ContinuousClock.now
+        var context = context
+        var response: Response
+        var decision: TokenBucket.Decision?
+        do {
+            if request.uri.path.hasPrefix("/api/v1/") || request.uri.path == "/api/v1" {
+                let bucket = try await authenticate(request, &context)
+                let taken = limiter.take(bucket.key, capacity: bucket.limit)
+                decision = taken
+                guard taken.allowed else {
+                    throw APIError(.rateLimited, "too many requests; retry in \(taken.retryAfterSeconds) s",
+                                   headers: [("Retry-After", String(taken.retryAfterSeconds))])
+                }
+            }
+            response = try await next(request, context)
+        } catch {
+            response = ErrorEnvelopeMiddleware.response(for: ErrorEnvelopeMiddleware.apiError(for: error), requestID: context.requestID)
+        }
+        if let decision {
+            response.headers[.rateLimitLimit] = String(decision.limit)
+            response.headers[.rateLimitRemaining] = String(decision.remaining)
+            response.headers[.rateLimitReset] = String(decision.resetSeconds)
+        }
+        let elapsed = ContinuousClock.now - start
+        logs.enqueue(APILogEntry(
+            serviceName: UpstreamRoutes.upstream(for: request.uri.path)?.rawValue ?? "gateway", path: request.uri.path,
+            method: request.method.rawValue, statusCode: Int(response.status.code),
+            latencyMilliseconds: Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15,
+            userUID: context.principal?.uid, ipAddress: context.remoteIP, userAgent: request.headers[.userAgent],
+            requestID: context.requestID, createdAt: Date()))
+        return response
+    }
+
+    /// Sets the principal for a bearer token and returns the rate-limit bucket for the caller.
+    private func authenticate(_ request: Request, _ context: inout Context) async throws -> (key: String, limit: Int) {
+        if let key = request.headers[.apiKey] {
+            guard let resolved = try await keys.resolve(key) else { throw APIError(.unauthorized, "invalid API key") }
+            guard let permission = APIKeyResolver.requiredPermission(method: request.method.rawValue, path: request.uri.path),
+                resolved.permissions.contains(permission)
+            else { throw APIError(.forbidden, "this API key may not do that") }
+            context.logger[metadataKey: "api_key_id"] = .string(resolved.id)
+            return ("key:\(resolved.id)", resolved.rateLimit)
+        }
+        if let header = request.headers[.authorization] {
+            guard header.count > 7, header.prefix(7).lowercased() == "bearer " else {
+                throw APIError(.unauthorized, "the Authorization header must be 'Bearer <token>'")
+            }
+            do {
+                context.principal = try await verifier.verify(String(header.dropFirst(7)).trimmingCharacters(in: .whitespaces))
+            } catch AuthenticationError.keysUnavailable {
+                throw APIError.upstreamUnavailable("the signing keys cannot be fetched to check the token")
+            } catch {
+                throw APIError(.unauthorized, "invalid or expired token")
+            }
+            return ("user:\(context.principal!.uid)", limits.perUser)
+        }
+        return ("ip:\(context.remoteIP ?? "unknown")", limits.anonymousPerIP)
+    }
+}
+
+extension HTTPField.Name {
+    static let apiKey = HTTPField.Name("X-API-Key")!
+    static let rateLimitLimit = HTTPField.Name("RateLimit-Limit")!
+    static let rateLimitRemaining = HTTPField.Name("RateLimit-Remaining")!
+    static let rateLimitReset = HTTPField.Name("RateLimit-Reset")!
+}
