@@ -1,5 +1,5 @@
 # The stack's commands (see README.md).
-.PHONY: up down test bench seed
+.PHONY: up down test bench seed cleanup
 
 up:
 	@bash scripts/stack.sh up
@@ -15,3 +15,6 @@ bench:
 
 seed:
 	@bash scripts/seed.sh
+
+cleanup:
+	@bash scripts/cleanup.sh

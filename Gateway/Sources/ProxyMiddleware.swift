@@ -1,6 +1,7 @@
 import HTTPClient
 import HTTPTypes
 import Hummingbird
+import Metrics
 import ServiceKit
 
 /// Forwards requests whose path belongs to a service (``UpstreamRoutes``) through the libcurl
@@ -38,12 +39,18 @@ public struct ProxyMiddleware: RouterMiddleware {
             body: body.readableBytes > 0 || request.method == .post ? Array(buffer: body) : nil,
             timeout: configuration.upstreamTimeout)
         let response: HTTPClientResponse
+        let start = ContinuousClock.now
         do {
             response = try await client.execute(outgoing)
         } catch let error as HTTPClientError {
             context.logger.warning("upstream failed", metadata: ["upstream": "\(upstream)", "error": "\(error)"])
+            Counter(label: "gateway_upstream_failures_total", dimensions: [("upstream", upstream.rawValue)]).increment()
             throw APIError.upstreamUnavailable("the \(upstream.rawValue) service is unavailable")
         }
+        let dimensions = [("upstream", upstream.rawValue), ("status", String(response.status / 100) + "xx")]
+        Counter(label: "gateway_upstream_requests_total", dimensions: dimensions).increment()
+        Timer(label: "gateway_upstream_duration_seconds", dimensions: [("upstream", upstream.rawValue)])
+            .record(duration: ContinuousClock.now - start)
         return Response(
             status: .init(code: response.status),
             headers: Self.returnedHeaders(response.headers),

@@ -18,6 +18,7 @@ struct ProxyTests {
                 let headers: HTTPFields = [
                     .requestID: "trace-42", HTTPField.Name("X-User-Id")!: "admin", HTTPField.Name("X-Internal-Token")!: "guess",
                     HTTPField.Name("X-Custom")!: "kept", .cookie: "a=1", .connection: "keep-alive",
+                    HTTPField.Name("traceparent")!: "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",
                 ]
                 let response = try await client.send(
                     "/api/v1/orders/5?expand=items", .post, headers: headers, body: ByteBuffer(string: #"{"a":1}"#))
@@ -32,6 +33,7 @@ struct ProxyTests {
                 #expect(echo.headers["x-request-id"] == "trace-42")
                 #expect(echo.headers["x-custom"] == "kept")
                 #expect(echo.headers["cookie"] == "a=1")
+                #expect(echo.headers["traceparent"] == "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01")
                 #expect(echo.headers["x-user-id"] == nil)
                 #expect(echo.headers["x-internal-token"] == nil)
                 #expect(echo.headers["x-forwarded-for"] == "127.0.0.1")

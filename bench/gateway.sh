@@ -1,0 +1,105 @@
+#!/usr/bin/env bash
+# Gateway overhead, in one run: wrk on GET /api/v1/products/{id} straight to the Product
+# service, through the gateway, and through nginx configured as a keep-alive reverse proxy
+# for the same route. Targets: gateway throughput at least 0.9 of nginx's, added p50 latency
+# under 0.5 ms over direct, zero api_logs rows dropped.
+# Usage: bench/gateway.sh   (env: DURATION=10 CLIENTS=8 PRODUCTS=1000)
+set -euo pipefail
+source "$(dirname "$0")/../scripts/lib.sh"
+cd "$ROOT"
+
+DURATION=${DURATION:-10}
+CLIENTS=${CLIENTS:-8}
+PRODUCTS=${PRODUCTS:-1000}
+
+ensure_dependencies
+for tool in wrk nginx; do
+  command -v "$tool" >/dev/null || { [ "$(id -u)" -eq 0 ] && apt-get install -y -qq "$tool" >/dev/null; } || die "install $tool"
+done
+log "building (release)"
+swift build -c release --product product-service >&2
+swift build -c release --product gateway >&2
+BIN=$(swift build -c release --show-bin-path)
+
+WORK=$(mktemp -d /tmp/ecommerce-bench.XXXXXX)
+PIDS=()
+cleanup() {
+  for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
+  [ -f "$WORK/nginx.pid" ] && kill "$(cat "$WORK/nginx.pid")" 2>/dev/null || true
+  stop_cluster "$WORK/data"
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+PG_PORT=$(start_scratch_server "$WORK")
+psql -X -q -h 127.0.0.1 -p "$PG_PORT" -U postgres -d postgres -c "CREATE DATABASE gateway"
+PRODUCT_PORT=$(free_port)
+GATEWAY_PORT=$(free_port)
+NGINX_PORT=$(free_port)
+PORT=$PRODUCT_PORT DATABASE_URL="postgres://postgres@127.0.0.1:$PG_PORT/postgres" MIGRATIONS_DIR="$ROOT/database/migrations/product" \
+  LOG_LEVEL=warning "$BIN/product-service" >"$WORK/product.log" 2>&1 &
+PIDS+=($!)
+until curl -fs "http://127.0.0.1:$PRODUCT_PORT/health/ready" >/dev/null; do sleep 0.2; done
+psql -X -q -v ON_ERROR_STOP=1 -v count="$PRODUCTS" -v draft_every=0 -h 127.0.0.1 -p "$PG_PORT" -U postgres -d postgres \
+  -f database/seed/catalog.sql
+PORT=$GATEWAY_PORT DATABASE_URL="postgres://postgres@127.0.0.1:$PG_PORT/gateway" MIGRATIONS_DIR="$ROOT/database/migrations/gateway" \
+  PRODUCT_SERVICE_URL="http://127.0.0.1:$PRODUCT_PORT" RATE_LIMIT_ANON_PER_MINUTE=100000000 LOG_LEVEL=warning \
+  "$BIN/gateway" >"$WORK/gateway.log" 2>&1 &
+PIDS+=($!)
+until curl -fs "http://127.0.0.1:$GATEWAY_PORT/health/live" >/dev/null; do sleep 0.2; done
+
+cat >"$WORK/nginx.conf" <<NGINX
+worker_processes 2;
+pid $WORK/nginx.pid;
+error_log $WORK/nginx-error.log;
+events { worker_connections 1024; }
+http {
+  access_log off;
+  client_body_temp_path $WORK/nginx-body;
+  proxy_temp_path $WORK/nginx-proxy;
+  upstream product { server 127.0.0.1:$PRODUCT_PORT; keepalive 64; }
+  server {
+    listen 127.0.0.1:$NGINX_PORT;
+    location /api/v1/products {
+      proxy_pass http://product;
+      proxy_http_version 1.1;
+      proxy_set_header Connection "";
+    }
+  }
+}
+NGINX
+nginx -c "$WORK/nginx.conf"
+
+cat >"$WORK/by-id.lua" <<LUA
+request = function() return wrk.format("GET", "/api/v1/products/" .. math.random(1, $PRODUCTS)) end
+LUA
+run() { # name port
+  log "$1: $CLIENTS connections, ${DURATION}s"
+  local output
+  output=$(wrk -t2 -c"$CLIENTS" -d"${DURATION}s" --latency -s "$WORK/by-id.lua" "http://127.0.0.1:$2")
+  ! grep -q "Non-2xx" <<<"$output" || die "non-2xx answers through $1: $output"
+  echo "$output"
+}
+rate() { awk '/Requests\/sec/ {print $2}' <<<"$1"; }
+p50() { awk '$1 == "50%" {print $2}' <<<"$1"; }
+ms() { python3 -c "import sys; v=sys.argv[1]; print(float(v[:-2]) if v.endswith('ms') else float(v[:-2])/1000 if v.endswith('us') else float(v[:-1])*1000)" "$1"; }
+
+DIRECT=$(run direct "$PRODUCT_PORT")
+GATEWAY=$(run gateway "$GATEWAY_PORT")
+NGINX=$(run nginx "$NGINX_PORT")
+
+sleep 2  # the gateway writes its queued api_logs rows every 500 ms
+ROWS=$(psql -X -tA -h 127.0.0.1 -p "$PG_PORT" -U postgres -d gateway -c "SELECT count(*) FROM api_logs WHERE path LIKE '/api/v1/products/%'")
+SENT=$(awk '/requests in/ {print $1}' <<<"$GATEWAY")
+DROPPED=$(curl -fs "http://127.0.0.1:$GATEWAY_PORT/metrics" | awk '/^gateway_api_logs_dropped_total/ {print $2}')
+
+echo
+echo "| path ($CLIENTS connections, ${DURATION}s) | req/s | p50 |"
+echo "|---|---|---|"
+echo "| direct to the Product service | $(rate "$DIRECT") | $(p50 "$DIRECT") |"
+echo "| through the gateway | $(rate "$GATEWAY") | $(p50 "$GATEWAY") |"
+echo "| through nginx (keep-alive proxy) | $(rate "$NGINX") | $(p50 "$NGINX") |"
+echo
+echo "gateway / nginx throughput: $(python3 -c "print(f'{$(rate "$GATEWAY")/$(rate "$NGINX"):.2f}')") (target ≥ 0.9)"
+echo "gateway added p50 over direct: $(python3 -c "print(f'{$(ms "$(p50 "$GATEWAY")")-$(ms "$(p50 "$DIRECT")"):.3f} ms')") (target < 0.5 ms)"
+echo "api_logs rows: $ROWS for $SENT requests through the gateway; dropped (metric): ${DROPPED:-0}"
