@@ -159,15 +159,17 @@ struct TokenVerifierTests {
 @Suite("Firebase ID tokens")
 struct FirebaseTokenTests {
     let project = "demo-shop"
-    let rsaKey = try! Insecure.RSA.PrivateKey(backing: _RSA.Signing.PrivateKey(keySize: .bits2048))
+    let rsaKey: Insecure.RSA.PrivateKey
+    let jwks: String
 
-    private var jwks: String {
-        let (modulus, exponent) = try! rsaKey.publicKey.getKeyPrimitives()
+    init() throws {
+        rsaKey = try Insecure.RSA.PrivateKey(backing: _RSA.Signing.PrivateKey(keySize: .bits2048))
+        let (modulus, exponent) = try rsaKey.publicKey.getKeyPrimitives()
         func encode(_ data: Data) -> String {
             data.base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
                 .replacingOccurrences(of: "=", with: "")
         }
-        return #"{"keys":[{"kty":"RSA","alg":"RS256","use":"sig","kid":"fb-1","n":"\#(encode(modulus))","e":"\#(encode(exponent))"}]}"#
+        jwks = #"{"keys":[{"kty":"RSA","alg":"RS256","use":"sig","kid":"fb-1","n":"\#(encode(modulus))","e":"\#(encode(exponent))"}]}"#
     }
 
     private func sign(_ claims: FirebaseTokenClaims) async throws -> String {

@@ -35,6 +35,9 @@ struct CategoryTests {
                 "/api/v1/categories/\(kitchen.id)", .patch, headers: bearer(tokens.admin), body: json(["parent_id": woks.id]))
             #expect(cycle.status == .unprocessableContent)
             #expect(errorCode(cycle) == "validation_failed")
+            let fetched = try await client.send("/api/v1/categories/\(pans.id)")
+            #expect(fetched.status == .ok)
+            #expect(try decode(CategoryResponse.self, fetched).parentID == kitchen.id)
             let renamed = try await client.send(
                 "/api/v1/categories/\(woks.id)", .patch, headers: bearer(tokens.admin), body: json(["sort_order": 3, "description": "Round"]))
             #expect(try decode(CategoryResponse.self, renamed).sortOrder == 3)
