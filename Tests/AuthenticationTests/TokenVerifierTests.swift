@@ -159,11 +159,11 @@ struct TokenVerifierTests {
 @Suite("Firebase ID tokens")
 struct FirebaseTokenTests {
     let project = "demo-shop"
-    let rsaKey: Insecure.RSA.PrivateKey
+    let rsaKey: JWTKit.Insecure.RSA.PrivateKey
     let jwks: String
 
     init() throws {
-        rsaKey = try Insecure.RSA.PrivateKey(backing: _RSA.Signing.PrivateKey(keySize: .bits2048))
+        rsaKey = try JWTKit.Insecure.RSA.PrivateKey(backing: _RSA.Signing.PrivateKey(keySize: .bits2048))
         let (modulus, exponent) = try rsaKey.publicKey.getKeyPrimitives()
         func encode(_ data: Data) -> String {
             data.base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
