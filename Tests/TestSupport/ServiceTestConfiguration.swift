@@ -12,7 +12,7 @@ public func serviceTestConfiguration(
     return try ServiceConfiguration(
         defaults: defaults,
         environment: [
-            "PORT": "0", "DATABASE_URL": database.url, "DB_MAX_CONNECTIONS": "8",
+            "PORT": "0", "DATABASE_URL": database.url, "DB_MAX_CONNECTIONS": "8", "LOG_LEVEL": "error",
             "MIGRATIONS_DIR": root.appending(path: "database/migrations/\(defaults.migrationsFolder)").path,
             "DOCUMENT_INDEXES_FILE": root.appending(path: "database/document-indexes.json").path,
             "INTERNAL_TOKEN": TestCredentials.internalToken,
