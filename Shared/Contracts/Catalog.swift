@@ -19,6 +19,21 @@ public struct CategoryResponse: Codable, Sendable, Equatable {
         case createdAt = "created_at", updatedAt = "updated_at"
     }
 
+    /// Optional fields are written as `null`, not left out.
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(id, forKey: .id)
+        try container.encode(name, forKey: .name)
+        try container.encode(description, forKey: .description)
+        try container.encode(parentID, forKey: .parentID)
+        try container.encode(slug, forKey: .slug)
+        try container.encode(sortOrder, forKey: .sortOrder)
+        try container.encode(imageURL, forKey: .imageURL)
+        try container.encode(status, forKey: .status)
+        try container.encode(createdAt, forKey: .createdAt)
+        try container.encode(updatedAt, forKey: .updatedAt)
+    }
+
     public init(
         id: Int, name: String, description: String?, parentID: Int?, slug: String, sortOrder: Int, imageURL: String?,
         status: String, createdAt: Date, updatedAt: Date
@@ -66,6 +81,30 @@ public struct ProductResponse: Codable, Sendable, Equatable {
         case createdAt = "created_at", updatedAt = "updated_at"
     }
 
+    /// Optional fields are written as `null`; `cost_price` and `margin_percentage` are left
+    /// out when absent, which is how customers get them.
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(id, forKey: .id)
+        try container.encode(name, forKey: .name)
+        try container.encode(description, forKey: .description)
+        try container.encode(price, forKey: .price)
+        try container.encode(stock, forKey: .stock)
+        try container.encode(categoryID, forKey: .categoryID)
+        try container.encode(sku, forKey: .sku)
+        try container.encode(imageURL, forKey: .imageURL)
+        try container.encode(status, forKey: .status)
+        try container.encode(tags, forKey: .tags)
+        try container.encode(slug, forKey: .slug)
+        try container.encode(isFeatured, forKey: .isFeatured)
+        try container.encodeIfPresent(costPrice, forKey: .costPrice)
+        try container.encodeIfPresent(marginPercentage, forKey: .marginPercentage)
+        try container.encode(ratingAverage, forKey: .ratingAverage)
+        try container.encode(reviewCount, forKey: .reviewCount)
+        try container.encode(createdAt, forKey: .createdAt)
+        try container.encode(updatedAt, forKey: .updatedAt)
+    }
+
     public init(
         id: Int, name: String, description: String?, price: Money, stock: Int, categoryID: Int, sku: String,
         imageURL: String?, status: String, tags: [String], slug: String, isFeatured: Bool, costPrice: Money?,
@@ -111,6 +150,22 @@ public struct ReviewResponse: Codable, Sendable, Equatable {
         case productID = "product_id", userUID = "user_uid", orderID = "order_id"
         case isVerifiedPurchase = "is_verified_purchase", isApproved = "is_approved"
         case createdAt = "created_at", updatedAt = "updated_at"
+    }
+
+    /// Optional fields are written as `null`, not left out.
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(id, forKey: .id)
+        try container.encode(productID, forKey: .productID)
+        try container.encode(userUID, forKey: .userUID)
+        try container.encode(orderID, forKey: .orderID)
+        try container.encode(rating, forKey: .rating)
+        try container.encode(title, forKey: .title)
+        try container.encode(comment, forKey: .comment)
+        try container.encode(isVerifiedPurchase, forKey: .isVerifiedPurchase)
+        try container.encode(isApproved, forKey: .isApproved)
+        try container.encode(createdAt, forKey: .createdAt)
+        try container.encode(updatedAt, forKey: .updatedAt)
     }
 
     public init(

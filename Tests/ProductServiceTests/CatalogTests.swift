@@ -81,6 +81,7 @@ struct ProductTests {
             #expect(seenByCustomer.status == .ok)
             #expect(!text.contains("cost_price") && !text.contains("margin_percentage"))
             #expect(text.contains(#""price":"19.99""#))
+            #expect(text.contains(#""image_url":null"#))
 
             #expect(try await client.createProduct(base, admin: tokens.admin).status == .conflict)
             #expect(try await client.createProduct(base, admin: tokens.customer).status == .forbidden)
