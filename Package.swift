@@ -168,6 +168,10 @@ let package = Package(
             ],
             path: "Tests/ProductServiceTests"),
         .testTarget(
+            name: "OrderServiceTests",
+            dependencies: ["OrderService", "Contracts"],
+            path: "Tests/OrderServiceTests"),
+        .testTarget(
             name: "GatewayTests",
             dependencies: [
                 "Gateway", "UserService", "ProductService", "OrderService", "TestSupport",
