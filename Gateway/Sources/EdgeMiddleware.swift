@@ -27,7 +27,15 @@ struct EdgeMiddleware: RouterMiddleware {
         var decision: TokenBucket.Decision?
         do {
             if request.uri.path.hasPrefix("/api/v1/") || request.uri.path == "/api/v1" {
-                let bucket = try await authenticate(request, &context)
+                let bucket: (key: String, limit: Int)
+                do {
+                    bucket = try await authenticate(request, &context)
+                } catch {
+                    // A refused key or token still counts against the caller's IP, and the
+                    // answer carries the headers like every /api/v1 answer.
+                    decision = limiter.take("ip:\(context.remoteIP ?? "unknown")", capacity: limits.anonymousPerIP)
+                    throw error
+                }
                 let taken = limiter.take(bucket.key, capacity: bucket.limit)
                 decision = taken
                 guard taken.allowed else {
@@ -65,17 +73,9 @@ struct EdgeMiddleware: RouterMiddleware {
             return ("key:\(resolved.id)", resolved.rateLimit)
         }
         if let header = request.headers[.authorization] {
-            guard header.count > 7, header.prefix(7).lowercased() == "bearer " else {
-                throw APIError(.unauthorized, "the Authorization header must be 'Bearer <token>'")
-            }
-            do {
-                context.principal = try await verifier.verify(String(header.dropFirst(7)).trimmingCharacters(in: .whitespaces))
-            } catch AuthenticationError.keysUnavailable {
-                throw APIError.upstreamUnavailable("the signing keys cannot be fetched to check the token")
-            } catch {
-                throw APIError(.unauthorized, "invalid or expired token")
-            }
-            return ("user:\(context.principal!.uid)", limits.perUser)
+            let principal = try await verifier.principal(authorization: header, logger: context.logger)
+            context.principal = principal
+            return ("user:\(principal.uid)", limits.perUser)
         }
         return ("ip:\(context.remoteIP ?? "unknown")", limits.anonymousPerIP)
     }

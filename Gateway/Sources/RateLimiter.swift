@@ -22,5 +22,4 @@ final class RateLimiter: Sendable {
         }
     }
 
-    var trackedClients: Int { buckets.withLock { $0.count } }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import Logging
 import ServiceKit
 
 /// Reads `Authorization: Bearer <token>`: a valid token makes its user the request's
@@ -17,19 +18,28 @@ public struct BearerAuthMiddleware: RouterMiddleware {
         _ request: Request, context: Context, next: (Request, Context) async throws -> Response
     ) async throws -> Response {
         guard let header = request.headers[.authorization] else { return try await next(request, context) }
+        var context = context
+        let principal = try await verifier.principal(authorization: header, logger: context.logger)
+        context.principal = principal
+        context.logger[metadataKey: "user_uid"] = .string(principal.uid)
+        return try await next(request, context)
+    }
+}
+
+extension TokenVerifier {
+    /// The caller named by an `Authorization` header value, or the API error to answer with:
+    /// 401 for anything but a valid `Bearer` token, 503 when the signing keys cannot be fetched.
+    public func principal(authorization header: String, logger: Logger) async throws -> Principal {
         guard header.count > 7, header.prefix(7).lowercased() == "bearer " else {
             throw APIError(.unauthorized, "the Authorization header must be 'Bearer <token>'")
         }
-        var context = context
         do {
-            context.principal = try await verifier.verify(String(header.dropFirst(7)).trimmingCharacters(in: .whitespaces))
+            return try await verify(String(header.dropFirst(7)).trimmingCharacters(in: .whitespaces))
         } catch AuthenticationError.keysUnavailable {
             throw APIError.upstreamUnavailable("the signing keys cannot be fetched to check the token")
-        } catch let error as AuthenticationError {
-            context.logger.info("token refused", metadata: ["reason": "\(error)"])
+        } catch {
+            logger.info("token refused", metadata: ["reason": "\(error)"])
             throw APIError(.unauthorized, "invalid or expired token")
         }
-        context.logger[metadataKey: "user_uid"] = .string(context.principal!.uid)
-        return try await next(request, context)
     }
 }

@@ -39,7 +39,6 @@ final class CurlMultiLoop: Sendable {
     private let multi: MultiHandle
     private let inbox = Mutex(Inbox())
     private let lastID = Atomic<Int>(0)
-    private let finished = Mutex(false)
 
     init(maxConnectionsPerHost: Int, maxCachedConnections: Int) {
         _ = curlGlobalInit
@@ -84,8 +83,6 @@ final class CurlMultiLoop: Sendable {
         inbox.withLock { $0.shuttingDown = true }
         curl_multi_wakeup(multi.pointer)
     }
-
-    var isFinished: Bool { finished.withLock { $0 } }
 
     // MARK: Owner thread
 
@@ -156,6 +153,5 @@ final class CurlMultiLoop: Sendable {
             submission.continuation.resume(throwing: HTTPClientError.shutDown)
         }
         curl_multi_cleanup(multi)
-        finished.withLock { $0 = true }
     }
 }

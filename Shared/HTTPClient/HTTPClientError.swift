@@ -23,12 +23,4 @@ public enum HTTPClientError: Error, Sendable, Equatable, CustomStringConvertible
         case .shutDown: "HTTP client is shut down"
         }
     }
-
-    /// Whether the failure happened before the upstream could have acted on the request.
-    var requestNotSent: Bool {
-        switch self {
-        case .connectFailed, .circuitOpen, .invalidURL: true
-        default: false
-        }
-    }
 }

@@ -67,7 +67,13 @@ struct EdgeTests {
             #expect(limited.status == .tooManyRequests)
             #expect(limited.headers[HTTPField.Name("RateLimit-Limit")!] == "3")
             #expect(try await client.send("/api/v1/products").status == .ok)
-            #expect(try await client.send("/api/v1/orders", headers: bearer("forged.token.here")).status == .unauthorized)
+            // Errors carry the headers too: a refused token (counted against the IP) and an unknown route.
+            let refused = try await client.send("/api/v1/orders", headers: bearer("forged.token.here"))
+            #expect(refused.status == .unauthorized)
+            #expect(refused.headers[HTTPField.Name("RateLimit-Limit")!] == "100")
+            let missing = try await client.send("/api/v1/nothing-here")
+            #expect(missing.status == .notFound)
+            #expect(missing.headers[HTTPField.Name("RateLimit-Remaining")!] != nil)
         }
     }
 

@@ -44,7 +44,7 @@ struct CategoryStore: Sendable {
         try await pool.withTransaction { connection in
             let parentID = fields.parentID ?? nil
             if let parentID { try await Self.requireLiveParent(parentID, on: connection) }
-            let slug = try await Self.uniqueSlug(fields.slug, name: fields.name!, chosen: fields.slug != nil, excluding: nil, on: connection)
+            let slug = try await Slug.unique(fields.slug, name: fields.name!, excluding: nil, in: "categories", on: connection)
             let description = fields.description ?? nil
             let imageURL = fields.imageURL ?? nil
             var insert = PostgresQuery(stringLiteral: "INSERT INTO categories (name, description, parent_id, slug, sort_order, image_url, status) ")
@@ -74,7 +74,7 @@ struct CategoryStore: Sendable {
                 if ancestors.contains(id) { throw APIError.validation(["parent_id": "would make a cycle"]) }
             }
             let slug = fields.slug == nil ? current.slug
-                : try await Self.uniqueSlug(fields.slug, name: current.name, chosen: true, excluding: id, on: connection)
+                : try await Slug.unique(fields.slug, name: current.name, excluding: id, in: "categories", on: connection)
             let description = fields.description ?? current.description
             let imageURL = fields.imageURL ?? current.imageURL
             var update = PostgresQuery(stringLiteral: "UPDATE categories SET ")
@@ -95,24 +95,6 @@ struct CategoryStore: Sendable {
     private static func requireLiveParent(_ id: Int, on connection: PostgresConnection) async throws {
         let found = try await connection.query("SELECT 1 AS found FROM categories WHERE id = \(id) AND deleted_at IS NULL")
         guard !found.isEmpty else { throw APIError.validation(["parent_id": "no such category"]) }
-    }
-
-    /// The chosen slug (409 if taken), or one made from the name with `-2`, `-3`… appended as needed.
-    static func uniqueSlug(
-        _ chosen: String?, name: String, chosen isChosen: Bool, excluding id: Int?, on connection: PostgresConnection,
-        table: StaticString = "categories"
-    ) async throws -> String {
-        let base = chosen ?? Slug.make(name)
-        let taken = Set(try await connection.query(
-            PostgresQuery(unsafeSQL: "SELECT slug FROM \(table) WHERE (slug = $1 OR slug LIKE $2) AND id <> $3",
-                          binds: [PostgresBind(type: .text, text: base), PostgresBind(type: .text, text: base + "-%"),
-                                  PostgresBind(type: .int8, text: String(id ?? -1))])
-        ).map { try $0.decode("slug", as: String.self) })
-        if !taken.contains(base) { return base }
-        if isChosen { throw APIError(.conflict, "the slug \(base) is already used") }
-        var suffix = 2
-        while taken.contains("\(base)-\(suffix)") { suffix += 1 }
-        return "\(base)-\(suffix)"
     }
 
     static func category(_ row: PostgresRow) throws -> CategoryResponse {

@@ -92,8 +92,7 @@ struct ProductStore: Sendable {
     func create(_ fields: Fields) async throws -> ProductResponse {
         try await pool.withTransaction { connection in
             try await Self.requireLiveCategory(fields.categoryID!, on: connection)
-            let slug = try await CategoryStore.uniqueSlug(
-                fields.slug, name: fields.name!, chosen: fields.slug != nil, excluding: nil, on: connection, table: "products")
+            let slug = try await Slug.unique(fields.slug, name: fields.name!, excluding: nil, in: "products", on: connection)
             let description = fields.description ?? nil
             let imageURL = fields.imageURL ?? nil
             let costPrice = (fields.costPrice ?? nil)?.amount
@@ -135,8 +134,7 @@ struct ProductStore: Sendable {
             if let isFeatured = fields.isFeatured { update.append(", is_featured = \(isFeatured)") }
             if let costPrice = fields.costPrice { update.append(", cost_price = \(costPrice?.amount)") }
             if let slug = fields.slug, slug != (try current.decode("slug", as: String.self)) {
-                let unique = try await CategoryStore.uniqueSlug(
-                    slug, name: try current.decode("name"), chosen: true, excluding: id, on: connection, table: "products")
+                let unique = try await Slug.unique(slug, name: try current.decode("name"), excluding: id, in: "products", on: connection)
                 update.append(", slug = \(unique)")
             }
             if let stock = fields.stock {
