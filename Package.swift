@@ -95,7 +95,10 @@ let package = Package(
         .executableTarget(name: "UserServiceMain", dependencies: ["UserService"], path: "Services/UserService/Main"),
         .target(name: "ProductService", dependencies: ["ServiceKit", "Authentication"], path: "Services/ProductService/Sources"),
         .executableTarget(name: "ProductServiceMain", dependencies: ["ProductService"], path: "Services/ProductService/Main"),
-        .target(name: "OrderService", dependencies: ["ServiceKit", "Authentication"], path: "Services/OrderService/Sources"),
+        .target(
+            name: "OrderService",
+            dependencies: ["ServiceKit", "Authentication", .product(name: "Crypto", package: "swift-crypto")],
+            path: "Services/OrderService/Sources"),
         .executableTarget(name: "OrderServiceMain", dependencies: ["OrderService"], path: "Services/OrderService/Main"),
         .target(
             name: "Gateway",
@@ -169,7 +172,10 @@ let package = Package(
             path: "Tests/ProductServiceTests"),
         .testTarget(
             name: "OrderServiceTests",
-            dependencies: ["OrderService", "Contracts"],
+            dependencies: [
+                "OrderService", "ProductService", "UserService", "Contracts", "TestSupport",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ],
             path: "Tests/OrderServiceTests"),
         .testTarget(
             name: "GatewayTests",

@@ -4,7 +4,7 @@ public struct TokenVerifierConfiguration: Sendable {
     public var issuer: String
     /// `aud` of the stack's own tokens (`JWT_AUDIENCE`, default `ecommerce`).
     public var audience: String
-    /// Where the stack's public keys are (`<USER_SERVICE_URL>/.well-known/jwks.json`).
+    /// Where the stack's public keys are (`JWKS_URL`, default `<USER_SERVICE_URL>/.well-known/jwks.json`).
     public var jwksURL: String
     /// With `FIREBASE_PROJECT_ID` set, Firebase Authentication ID tokens of that project are accepted too.
     public var firebaseProjectID: String?
@@ -31,7 +31,7 @@ public struct TokenVerifierConfiguration: Sendable {
         self.init(
             issuer: environment["JWT_ISSUER"] ?? Self.defaultIssuer,
             audience: environment["JWT_AUDIENCE"] ?? Self.defaultAudience,
-            jwksURL: userServiceURL + "/.well-known/jwks.json",
+            jwksURL: environment["JWKS_URL"].flatMap { $0.isEmpty ? nil : $0 } ?? userServiceURL + "/.well-known/jwks.json",
             firebaseProjectID: environment["FIREBASE_PROJECT_ID"].flatMap { $0.isEmpty ? nil : $0 },
             firebaseJWKSURL: environment["FIREBASE_JWKS_URL"] ?? Self.googleJWKSURL)
     }

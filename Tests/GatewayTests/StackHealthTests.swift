@@ -16,7 +16,7 @@ struct StackHealthTests {
     private func withServices(_ body: @escaping @Sendable (String, String, String) async throws -> Void) async throws {
         let user = try await UserServiceApp.buildApplication(configuration: try await serviceTestConfiguration(UserServiceApp.defaults))
         let product = ProductServiceApp.buildApplication(configuration: try await serviceTestConfiguration(ProductServiceApp.defaults))
-        let order = OrderServiceApp.buildApplication(configuration: try await serviceTestConfiguration(OrderServiceApp.defaults))
+        let order = try OrderServiceApp.buildApplication(configuration: try await serviceTestConfiguration(OrderServiceApp.defaults))
         try await user.withLiveServer { userURL in
             try await product.withLiveServer { productURL in
                 try await order.withLiveServer { orderURL in

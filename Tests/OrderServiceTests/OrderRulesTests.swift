@@ -63,44 +63,77 @@ struct OrderStatusTests {
 
 @Suite("Order saga state machine")
 struct SagaStateTests {
+    let declined = SagaFailure(.paymentDeclined, "the payment was declined")
+
     @Test func runsEveryStepInOrder() {
         var saga = SagaState()
         for step in SagaStep.allCases {
             #expect(saga.nextAction == .run(step))
-            saga.stepCompleted(step)
+            saga.apply(.stepCompleted(step))
         }
         #expect(saga.phase == .succeeded)
-        #expect(saga.nextAction == .finish(succeeded: true))
+        #expect(saga.nextAction == .finish(.succeeded))
+        #expect(saga.isSettled)
     }
 
-    @Test func aFailedPaymentReleasesTheStock() {
-        var saga = SagaState()
-        for step in [SagaStep.recordOrder, .validateUser, .reserveStock] { saga.stepCompleted(step) }
-        saga.stepFailed(.chargePayment, reason: "payment_declined")
+    @Test func aDeclinedPaymentReleasesTheStock() {
+        var saga = SagaState(replaying: [.stepCompleted(.recordOrder), .stepCompleted(.validateUser), .stepCompleted(.reserveStock)])
+        saga.apply(.stepFailed(.chargePayment, declined, uncertain: false))
         #expect(saga.nextAction == .compensate(.releaseStock))
-        saga.compensationCompleted(.releaseStock)
-        saga.compensationCompleted(.releaseStock)  // replayed after a crash: no change
-        #expect(saga.phase == .failed(reason: "payment_declined"))
-        #expect(saga.nextAction == .finish(succeeded: false))
+        saga.apply(.compensationCompleted(.releaseStock))
+        saga.apply(.compensationCompleted(.releaseStock))  // replayed after a crash: no change
+        #expect(saga.phase == .ended(.failed(declined)))
+        #expect(saga.nextAction == .finish(.ended(.failed(declined))))
     }
 
-    @Test func aFailureAfterPaymentUndoesInReverse() {
-        var saga = SagaState()
-        for step in [SagaStep.recordOrder, .validateUser, .reserveStock, .chargePayment] { saga.stepCompleted(step) }
-        saga.stepFailed(.confirmOrder, reason: "crash")
+    @Test func anUncertainFailureIsCompensatedToo() {
+        // The reserve request timed out: it may have reserved, so the release runs.
+        let timeout = SagaFailure(.upstreamUnavailable, "the product service is unavailable")
+        var saga = SagaState(replaying: [.stepCompleted(.recordOrder), .stepCompleted(.validateUser)])
+        saga.apply(.stepFailed(.reserveStock, timeout, uncertain: true))
+        #expect(saga.nextAction == .compensate(.releaseStock))
+        // A certain failure (connection refused) has nothing to undo.
+        var refused = SagaState(replaying: [.stepCompleted(.recordOrder), .stepCompleted(.validateUser)])
+        refused.apply(.stepFailed(.reserveStock, timeout, uncertain: false))
+        #expect(refused.phase == .ended(.failed(timeout)))
+    }
+
+    @Test func cancellingAConfirmedOrderUndoesInReverse() {
+        var saga = SagaState(replaying: SagaStep.allCases.map(SagaEvent.stepCompleted))
+        saga.apply(.cancelRequested)
         #expect(saga.nextAction == .compensate(.refundPayment))
-        saga.compensationCompleted(.refundPayment)
+        saga.apply(.compensationFailed(.refundPayment, reason: "processor down"))  // retried later: no change
+        #expect(saga.nextAction == .compensate(.refundPayment))
+        saga.apply(.compensationCompleted(.refundPayment))
         #expect(saga.nextAction == .compensate(.releaseStock))
-        saga.compensationCompleted(.releaseStock)
-        #expect(saga.phase == .failed(reason: "crash"))
+        saga.apply(.compensationCompleted(.releaseStock))
+        #expect(saga.phase == .ended(.cancelled))
+    }
+
+    @Test func aCancellationWhileRunningStopsTheSteps() {
+        var saga = SagaState(replaying: [.stepCompleted(.recordOrder), .stepCompleted(.validateUser), .stepCompleted(.reserveStock)])
+        saga.apply(.cancelRequested)
+        #expect(saga.nextAction == .compensate(.releaseStock))
+        saga.apply(.stepCompleted(.chargePayment))  // too late: ignored
+        #expect(saga.effective == [.recordOrder, .validateUser, .reserveStock])
     }
 
     @Test func aFailureBeforeAnythingToUndoEndsAtOnce() {
-        var saga = SagaState()
-        saga.stepCompleted(.recordOrder)
-        saga.stepFailed(.validateUser, reason: "upstream_unavailable")
-        #expect(saga.phase == .failed(reason: "upstream_unavailable"))
-        saga.stepCompleted(.validateUser)  // too late: ignored
-        #expect(saga.completed == [.recordOrder])
+        let down = SagaFailure(.upstreamUnavailable, "the user service is unavailable")
+        var saga = SagaState(replaying: [.stepCompleted(.recordOrder), .stepFailed(.validateUser, down, uncertain: false)])
+        #expect(saga.phase == .ended(.failed(down)))
+        saga.apply(.stepCompleted(.validateUser))  // too late: ignored
+        saga.apply(.cancelRequested)  // ended: ignored
+        #expect(saga.effective == [.recordOrder])
+        #expect(saga.phase == .ended(.failed(down)))
+    }
+
+    @Test(arguments: [
+        SagaEvent.stepCompleted(.reserveStock), .stepFailed(.chargePayment, SagaFailure(.paymentDeclined, "no"), uncertain: true),
+        .compensationCompleted(.refundPayment), .compensationFailed(.releaseStock, reason: "down"), .cancelRequested,
+    ])
+    func eventsReadBackFromTheLogAsWritten(event: SagaEvent) {
+        let detail = event.detailJSON
+        #expect(SagaEvent(action: event.action, outcome: event.outcome, detailJSON: detail.isEmpty ? nil : detail) == event)
     }
 }

@@ -118,7 +118,15 @@ struct StockTests {
             }
             #expect(try await stock(mug.id) == 10)
             #expect(try await stock(pen.id) == 3)
-            #expect(try await client.send("/internal/stock/reservations/nope/release", .post, headers: internalHeaders).status == .notFound)
+
+            // Released before it was ever made (a saga that gave up waiting): a late reserve takes nothing.
+            let early = try await client.send("/internal/stock/reservations/order-4/release", .post, headers: internalHeaders)
+            #expect(early.status == .ok)
+            #expect(try decode(StockReservationResponse.self, early).items.isEmpty)
+            let late = try await reserve(client, "order-4", [(mug.id, 1)])
+            #expect(late.status == .ok)
+            #expect(try decode(StockReservationResponse.self, late).status == "released")
+            #expect(try await stock(mug.id) == 10)
             #expect(try await client.send("/internal/stock/reservations/order-1/release", .post).status == .unauthorized)
         }
     }

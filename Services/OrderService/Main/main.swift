@@ -2,5 +2,5 @@ import OrderService
 import ServiceKit
 
 await ServiceMain.run(defaults: OrderServiceApp.defaults) { configuration in
-    OrderServiceApp.buildApplication(configuration: configuration)
+    try OrderServiceApp.buildApplication(configuration: configuration)
 }

@@ -1,4 +1,5 @@
 import Authentication
+import Foundation
 import HTTPClient
 import Hummingbird
 import Postgres
@@ -14,12 +15,34 @@ public enum OrderServiceApp {
         migrationsFolder: "order")
 
     /// Builds the application: shared defaults (health, metrics, errors), bearer tokens
-    /// checked against the User service's keys, then the service's routes.
-    public static func buildApplication(configuration: ServiceConfiguration) -> some ApplicationProtocol {
-        buildServiceApplication(configuration: configuration) { router, dependencies in
+    /// checked against the User service's keys, the order routes with their saga, the
+    /// internal purchase check, and the saga recovery worker.
+    public static func buildApplication(configuration: ServiceConfiguration) throws -> some ApplicationProtocol {
+        let settings = try OrderSettings(environment: configuration.environment)
+        return buildServiceApplication(configuration: configuration) { router, dependencies in
             let client = CurlHTTPClient(logger: dependencies.logger)
-            router.add(middleware: BearerAuthMiddleware(verifier: dependencies.tokenVerifier(client: client)))
-            return ServiceExtras(services: [client])
+            let pool = dependencies.pool
+            let store = SagaStore(pool: pool, lease: settings.sagaTimeout, owner: UUID())
+            let saga = OrderSaga(
+                store: store,
+                users: UserAccounts(
+                    client: client, baseURL: configuration.peers.user, internalToken: configuration.internalToken,
+                    timeout: settings.upstreamTimeout),
+                stock: StockReservations(
+                    client: client, baseURL: configuration.peers.product, internalToken: configuration.internalToken,
+                    timeout: settings.upstreamTimeout),
+                payments: PaymentSimulator(), settings: settings, logger: dependencies.logger)
+            let orders = OrderStore(pool: pool)
+            router.group("/api/v1/orders")
+                .add(middleware: BearerAuthMiddleware(verifier: dependencies.tokenVerifier(client: client)))
+                .addRoutes(OrdersController(orders: orders, sagas: store, saga: saga, sagaTimeout: settings.sagaTimeout).endpoints)
+            router.group("/internal/purchases").add(middleware: InternalTokenMiddleware(token: configuration.internalToken))
+                .addRoutes(PurchasesController(orders: orders).endpoints)
+
+            let (ready, migrated) = AsyncStream<Void>.makeStream()
+            let recovery = SagaRecoveryWorker(
+                sagas: store, saga: saga, interval: min(settings.sagaTimeout / 2, .seconds(5)), ready: ready, logger: dependencies.logger)
+            return ServiceExtras(services: [client, recovery], startupTasks: [{ migrated.yield(); migrated.finish() }])
         }
     }
 }

@@ -181,21 +181,12 @@ struct ProductStore: Sendable {
     static func product(_ row: PostgresRow, admin: Bool) throws -> ProductResponse {
         ProductResponse(
             id: try row.decode("id"), name: try row.decode("name"), description: try row.decode("description", as: String?.self),
-            price: try money(row, "price"), stock: try row.decode("stock"), categoryID: try row.decode("category_id"),
+            price: try row.money("price"), stock: try row.decode("stock"), categoryID: try row.decode("category_id"),
             sku: try row.decode("sku"), imageURL: try row.decode("image_url", as: String?.self), status: try row.decode("status"),
             tags: try row.decode("tags"), slug: try row.decode("slug"), isFeatured: try row.decode("is_featured"),
-            costPrice: admin && !row.isNull("cost_price") ? try money(row, "cost_price") : nil,
+            costPrice: admin && !row.isNull("cost_price") ? try row.money("cost_price") : nil,
             marginPercentage: admin ? try row.decode("margin_percentage", as: Double?.self) : nil,
             ratingAverage: try row.decode("rating_average", as: Double.self), reviewCount: try row.decode("review_count"),
             createdAt: try row.decode("created_at"), updatedAt: try row.decode("updated_at"))
     }
-}
-
-/// A NUMERIC money column read straight into cents.
-func money(_ row: PostgresRow, _ column: String) throws -> Money {
-    let text = try row.decode(column, as: String.self)
-    guard let money = Money(string: text) else {
-        throw PostgresDecodingError(column: column, wanted: "Money", found: .numeric, reason: "value does not parse")
-    }
-    return money
 }

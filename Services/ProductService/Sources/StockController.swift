@@ -29,10 +29,9 @@ struct StockController: Sendable {
     }
 
     @Sendable func release(_ request: Request, context: ServiceRequestContext) async throws -> StockReservationResponse {
-        guard let reservation = try await ledger.release(try context.parameters.require("reservation")) else {
-            throw APIError.notFound("reservation")
-        }
-        return reservation
+        let reservation: String = try context.parameters.require("reservation")
+        guard (1...100).contains(reservation.count) else { throw APIError.validation(["reservation_id": "must be 1 to 100 characters"]) }
+        return try await ledger.release(reservation)
     }
 
     @Sendable func ledgerSummary(_ request: Request, context: ServiceRequestContext) async throws -> LedgerSummary {

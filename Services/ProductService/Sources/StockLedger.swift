@@ -40,7 +40,7 @@ struct StockLedger: Sendable {
                 }
                 items.append(.init(
                     productID: item.productID, quantity: item.quantity, name: try product.decode("name"),
-                    sku: try product.decode("sku"), unitPrice: try money(product, "price")))
+                    sku: try product.decode("sku"), unitPrice: try product.money("price")))
             }
             try await Self.move(request.items, sign: -1, reason: "reservation", reservation: request.reservationID, on: connection)
             let response = StockReservationResponse(reservationID: request.reservationID, status: "reserved", items: items)
@@ -50,14 +50,20 @@ struct StockLedger: Sendable {
         }
     }
 
-    /// Gives a reservation's stock back, once; releasing it again changes nothing. `nil` for an unknown id.
-    func release(_ reservationID: String) async throws -> StockReservationResponse? {
-        try await pool.withTransaction { connection -> StockReservationResponse? in
+    /// Gives a reservation's stock back, once; releasing it again changes nothing. An id never
+    /// reserved is recorded as released with no items, so a reserve that arrives late with it
+    /// (the saga timed out waiting and compensated) reserves nothing.
+    func release(_ reservationID: String) async throws -> StockReservationResponse {
+        try await pool.withTransaction { connection in
+            try await connection.query(
+                """
+                INSERT INTO stock_reservations (reservation_id, status, items, released_at)
+                VALUES (\(reservationID), 'released', '[]', now()) ON CONFLICT (reservation_id) DO NOTHING
+                """)
             let rows = try await connection.query(
                 "SELECT status FROM stock_reservations WHERE reservation_id = \(reservationID) FOR UPDATE")
-            guard let row = rows.first else { return nil }
             var reservation = try await Self.stored(reservationID, on: connection)!
-            guard try row.decode("status", as: String.self) == "reserved" else { return reservation }
+            guard try rows.first?.decode("status", as: String.self) == "reserved" else { return reservation }
             try await Self.move(
                 reservation.items.map { .init(productID: $0.productID, quantity: $0.quantity) }, sign: 1, reason: "release",
                 reservation: reservationID, on: connection)

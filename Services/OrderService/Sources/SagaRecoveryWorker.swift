@@ -1,0 +1,59 @@
+import Logging
+import ServiceLifecycle
+
+/// Finishes sagas whose process died or stalled: at start-up (once the schema is current)
+/// and then periodically, it takes over every saga not ended within `ORDER_SAGA_TIMEOUT_MS`
+/// and drives it to completion or compensation. Several replicas can run it: a saga is
+/// claimed with `FOR UPDATE SKIP LOCKED` and advanced only under its lease.
+struct SagaRecoveryWorker: Service {
+    let sagas: SagaStore
+    let saga: OrderSaga
+    let interval: Duration
+    /// Yields once the migrations have run.
+    let ready: AsyncStream<Void>
+    let logger: Logger
+
+    func run() async throws {
+        let ready = self.ready
+        let migrated = try? await cancelWhenGracefulShutdown { () async -> Bool in
+            for await _ in ready { return true }
+            return false
+        }
+        guard migrated == true else { return }
+        while !Task.isShuttingDownGracefully {
+            do {
+                let recovered = try await recoverExpired()
+                if recovered > 0 { logger.info("recovered order sagas", metadata: ["sagas": "\(recovered)"]) }
+            } catch {
+                logger.warning("saga recovery pass failed", metadata: ["error": "\(error)"])
+            }
+            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: interval) }
+        }
+    }
+
+    /// Drives every saga whose lease ran out; returns how many it took over.
+    func recoverExpired() async throws -> Int {
+        var total = 0
+        while !Task.isShuttingDownGracefully {
+            let claimed = try await sagas.claimExpired(limit: 20)
+            guard !claimed.isEmpty else { break }
+            total += claimed.count
+            await withTaskGroup(of: Void.self) { group in
+                for orderID in claimed {
+                    group.addTask { await recover(orderID) }
+                }
+            }
+        }
+        return total
+    }
+
+    private func recover(_ orderID: Int) async {
+        do {
+            guard var record = try await sagas.load(orderID) else { return }
+            logger.info("taking over an unfinished order saga", metadata: ["order_id": "\(orderID)"])
+            try await saga.drive(&record)
+        } catch {
+            logger.warning("order saga recovery failed", metadata: ["order_id": "\(orderID)", "error": "\(error)"])
+        }
+    }
+}

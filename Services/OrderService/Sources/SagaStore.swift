@@ -1,0 +1,255 @@
+import Contracts
+import Foundation
+import Postgres
+import ServiceKit
+
+/// A saga as its driver sees it: the order's facts the steps need, and its state rebuilt from the log.
+struct SagaRecord: Sendable {
+    let orderID: Int
+    let userUID: String
+    let items: [StockReservationRequest.Item]
+    let paymentMethod: String
+    let shipping: OrderTotals.Shipping
+    /// Kept until the saga ends, so that a recovery can still charge.
+    let paymentToken: String?
+    var totalAmount: Money
+    var state: SagaState
+    /// A cancellation was asked for (`order_sagas.cancel_requested`).
+    var cancelRequested: Bool
+    /// …and is in the log already.
+    var cancelLogged: Bool
+}
+
+/// The first response to a request, kept for replays of its `Idempotency-Key`.
+struct StoredResponse: Sendable {
+    var status: Int
+    /// The order for a 2xx; the ``SagaFailure`` otherwise.
+    var body: PostgresJSONB
+}
+
+/// The saga's durable state in `order_sagas` and its append-only log in `order_saga_events`.
+/// Every write is fenced by a lease: only the process holding a saga's lease may advance it,
+/// and a process that lost it (it stalled past `ORDER_SAGA_TIMEOUT_MS`) stops.
+struct SagaStore: Sendable {
+    let pool: PostgresPool
+    /// How long a saga stays with the process driving it before recovery may take it over.
+    let lease: Duration
+    /// This process's identity as a lease holder.
+    let owner: UUID
+
+    /// The lease was taken over by another process.
+    struct LeaseLost: Error {}
+
+    /// An earlier request with the same `Idempotency-Key`.
+    struct EarlierRequest: Sendable {
+        var orderID: Int
+        var fingerprint: String
+        var response: StoredResponse?
+    }
+
+    enum Placement: Sendable {
+        case created(SagaRecord)
+        case earlier(EarlierRequest)
+    }
+
+    private var leaseMilliseconds: Int { Int(lease.components.seconds * 1000 + lease.components.attoseconds / 1_000_000_000_000_000) }
+
+    /// Records the order (`pending`) and its saga in one transaction, the lease held by this
+    /// process; or finds the earlier request that used the same key.
+    func place(user: String, key: String?, order: OrderPlacement) async throws -> Placement {
+        struct KeyTaken: Error {}
+        do {
+            return try await pool.withTransaction { connection -> Placement in
+                if let key, let earlier = try await Self.earlier(user: user, key: key, on: connection) { return .earlier(earlier) }
+                let orderRow = try await connection.query(
+                    """
+                    INSERT INTO orders (user_uid, payment_method, shipping_method)
+                    VALUES (\(user), \(order.paymentMethod), \(order.shipping.rawValue)) RETURNING id
+                    """)
+                let orderID: Int = try orderRow.first!.decode("id")
+                let claimed = try await connection.query(
+                    """
+                    INSERT INTO order_sagas (order_id, user_uid, idempotency_key, request_fingerprint, items, payment_token,
+                                             lease_owner, lease_until)
+                    VALUES (\(orderID), \(user), \(key), \(order.fingerprint), \(try PostgresJSONB(encoding: order.items)),
+                            \(order.paymentToken), \(owner), now() + \(leaseMilliseconds) * interval '1 millisecond')
+                    ON CONFLICT (user_uid, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING RETURNING order_id
+                    """)
+                guard !claimed.isEmpty else { throw KeyTaken() }
+                try await Self.append([.stepCompleted(.recordOrder)], order: orderID, on: connection)
+                return .created(
+                    SagaRecord(
+                        orderID: orderID, userUID: user, items: order.items, paymentMethod: order.paymentMethod,
+                        shipping: order.shipping, paymentToken: order.paymentToken, totalAmount: Money(cents: 0),
+                        state: SagaState(replaying: [.stepCompleted(.recordOrder)]), cancelRequested: false, cancelLogged: false))
+            }
+        } catch is KeyTaken {
+            // Another request with this key committed first while this one waited on its row.
+            guard let key, let earlier = try await pool.withConnection({ try await Self.earlier(user: user, key: key, on: $0) })
+            else { throw APIError(.requestInProgress, "a request with this Idempotency-Key is in progress") }
+            return .earlier(earlier)
+        }
+    }
+
+    private static func earlier(user: String, key: String, on connection: PostgresConnection) async throws -> EarlierRequest? {
+        guard let row = try await connection.query(
+            """
+            SELECT order_id, request_fingerprint, response_status, response_body FROM order_sagas
+            WHERE user_uid = \(user) AND idempotency_key = \(key)
+            """).first
+        else { return nil }
+        let status = try row.decode("response_status", as: Int?.self)
+        return EarlierRequest(
+            orderID: try row.decode("order_id"), fingerprint: try row.decode("request_fingerprint"),
+            response: try status.map { StoredResponse(status: $0, body: try row.decode("response_body")) })
+    }
+
+    /// A saga with its log, for the process that holds its lease.
+    func load(_ orderID: Int) async throws -> SagaRecord? {
+        try await pool.withConnection { connection in
+            guard let row = try await connection.query(
+                """
+                SELECT s.user_uid, s.items, s.payment_token, s.cancel_requested, o.payment_method, o.shipping_method, o.total_amount
+                FROM order_sagas s JOIN orders o ON o.id = s.order_id WHERE s.order_id = \(orderID)
+                """).first
+            else { return nil }
+            let events = try await connection.query(
+                "SELECT action, outcome, detail::text AS detail FROM order_saga_events WHERE order_id = \(orderID) ORDER BY id"
+            ).compactMap { event in
+                SagaEvent(
+                    action: try event.decode("action"), outcome: try event.decode("outcome"),
+                    detailJSON: try event.decode("detail", as: String?.self))
+            }
+            return SagaRecord(
+                orderID: orderID, userUID: try row.decode("user_uid"),
+                items: try row.decode("items", as: PostgresJSONB.self).decode(as: [StockReservationRequest.Item].self),
+                paymentMethod: try row.decode("payment_method", as: String?.self) ?? "card",
+                shipping: OrderTotals.Shipping(rawValue: try row.decode("shipping_method", as: String?.self) ?? "") ?? .standard,
+                paymentToken: try row.decode("payment_token", as: String?.self), totalAmount: try row.money("total_amount"),
+                state: SagaState(replaying: events), cancelRequested: try row.decode("cancel_requested"),
+                cancelLogged: events.contains(.cancelRequested))
+        }
+    }
+
+    /// Appends `events` (and a pending cancellation) to the log, runs `effects` in the same
+    /// transaction and renews the lease. When the saga has then nothing left to do it is
+    /// ended: the payment token is dropped and the first response kept (what `effects`
+    /// returns, else the failure).
+    func record(
+        _ events: [SagaEvent], for saga: inout SagaRecord,
+        effects: @Sendable (PostgresConnection, SagaState) async throws -> StoredResponse? = { _, _ in nil }
+    ) async throws {
+        let current = saga
+        let (state, cancelRequested) = try await pool.withTransaction { connection -> (SagaState, Bool) in
+            guard let lease = try await connection.query(
+                """
+                UPDATE order_sagas SET lease_until = now() + \(leaseMilliseconds) * interval '1 millisecond', updated_at = now()
+                WHERE order_id = \(current.orderID) AND lease_owner = \(owner) RETURNING cancel_requested
+                """).first
+            else { throw LeaseLost() }
+            let cancelRequested: Bool = try lease.decode("cancel_requested")
+            var logged = events
+            if cancelRequested, !current.cancelLogged { logged.append(.cancelRequested) }
+            var state = current.state
+            for event in logged { state.apply(event) }
+            try await Self.append(logged, order: current.orderID, on: connection)
+            let response = try await effects(connection, state)
+            if state.isSettled {
+                try await end(current.orderID, phase: state.phase, response: response, on: connection)
+            } else {
+                try await connection.query(
+                    "UPDATE order_sagas SET phase = \(state.phase.column) WHERE order_id = \(current.orderID)")
+            }
+            return (state, cancelRequested)
+        }
+        saga.state = state
+        saga.cancelLogged = saga.cancelLogged || cancelRequested
+        saga.cancelRequested = cancelRequested
+    }
+
+    private func end(_ orderID: Int, phase: SagaState.Phase, response: StoredResponse?, on connection: PostgresConnection) async throws {
+        var failure: SagaFailure?
+        if case .ended(.failed(let reason)) = phase { failure = reason }
+        if case .ended(.cancelled) = phase { failure = SagaFailure(.conflict, "the order was cancelled while it was being placed") }
+        let stored = try response ?? failure.map { StoredResponse(status: ErrorCode(rawValue: $0.code).httpStatus, body: try PostgresJSONB(encoding: $0)) }
+        try await connection.query(
+            """
+            UPDATE order_sagas SET phase = \(phase.column), ended_at = now(), updated_at = now(), payment_token = NULL,
+                lease_owner = NULL, failure = coalesce(failure, \(try failure.map { try PostgresJSONB(encoding: $0) })),
+                response_status = coalesce(response_status, \(stored?.status)),
+                response_body = CASE WHEN response_status IS NULL THEN \(stored?.body) ELSE response_body END
+            WHERE order_id = \(orderID)
+            """)
+    }
+
+    private static func append(_ events: [SagaEvent], order: Int, on connection: PostgresConnection) async throws {
+        guard !events.isEmpty else { return }
+        try await connection.query(
+            """
+            INSERT INTO order_saga_events (order_id, action, outcome, detail)
+            SELECT \(order), action, outcome, NULLIF(detail, '')::jsonb
+            FROM unnest(\(events.map(\.action)), \(events.map(\.outcome)), \(events.map(\.detailJSON))) AS e(action, outcome, detail)
+            """)
+    }
+
+    /// Takes over up to `limit` sagas whose lease ran out (their process died or stalled).
+    func claimExpired(limit: Int) async throws -> [Int] {
+        try await pool.query(
+            """
+            UPDATE order_sagas SET lease_owner = \(owner), lease_until = now() + \(leaseMilliseconds) * interval '1 millisecond',
+                attempts = attempts + 1, updated_at = now()
+            WHERE order_id IN (
+                SELECT order_id FROM order_sagas WHERE ended_at IS NULL AND lease_until < now()
+                ORDER BY lease_until LIMIT \(limit) FOR UPDATE SKIP LOCKED)
+            RETURNING order_id
+            """
+        ).map { try $0.decode("order_id") }
+    }
+
+    /// What a cancellation should do next.
+    enum CancelStart: Sendable {
+        /// This process holds the lease now: drive the compensations.
+        case drive
+        /// Another process is driving the saga; it will see the request at its next step.
+        case waitForEnd
+    }
+
+    /// Starts cancelling an order the caller may see: the order becomes `cancelled` at once and
+    /// its saga compensates. `nil` when the caller cannot see the order.
+    func startCancel(_ orderID: Int, by principal: Principal) async throws -> CancelStart? {
+        try await pool.withTransaction { connection -> CancelStart? in
+            guard let row = try await connection.query(
+                """
+                SELECT o.status, o.user_uid, s.ended_at IS NOT NULL AS ended, s.lease_until < now() AS expired, s.cancel_requested
+                FROM orders o JOIN order_sagas s ON s.order_id = o.id WHERE o.id = \(orderID) FOR UPDATE OF o, s
+                """).first
+            else { return nil }
+            let owner: String = try row.decode("user_uid")
+            guard principal.isAdmin || owner == principal.uid else { return nil }
+            if try row.decode("cancel_requested", as: Bool.self) { return .waitForEnd }
+            let status = OrderStatus(rawValue: try row.decode("status")) ?? .failed
+            guard status.applying(.cancel) != nil else {
+                throw APIError(.invalidTransition, "an order that is \(status.rawValue) cannot be cancelled")
+            }
+            try await connection.query("UPDATE orders SET status = 'cancelled', updated_at = now() WHERE id = \(orderID)")
+            let ended: Bool = try row.decode("ended")
+            let expired: Bool = try row.decode("expired")
+            let takeOver = ended || expired
+            try await connection.query(
+                """
+                UPDATE order_sagas SET cancel_requested = true, updated_at = now(), ended_at = NULL,
+                    phase = CASE WHEN \(ended) THEN 'compensating' ELSE phase END,
+                    lease_owner = CASE WHEN \(takeOver) THEN \(owner) ELSE lease_owner END,
+                    lease_until = CASE WHEN \(takeOver) THEN now() + \(leaseMilliseconds) * interval '1 millisecond' ELSE lease_until END
+                WHERE order_id = \(orderID)
+                """)
+            return takeOver ? .drive : .waitForEnd
+        }
+    }
+
+    /// Whether the saga has ended (for a cancellation waiting on another process).
+    func hasEnded(_ orderID: Int) async throws -> Bool {
+        try await pool.query("SELECT ended_at IS NOT NULL AS ended FROM order_sagas WHERE order_id = \(orderID)")
+            .first?.decode("ended") ?? true
+    }
+}

@@ -1,0 +1,62 @@
+import Contracts
+import Foundation
+import HTTPClient
+
+/// The saga's stock step and its compensation, over the Product service's internal routes.
+/// The reservation id is derived from the order id, so every retry and every recovery names
+/// the same reservation and the Product service applies it at most once.
+struct StockReservations: Sendable {
+    let client: CurlHTTPClient
+    let baseURL: String
+    let internalToken: String?
+    let timeout: Duration
+
+    static func reservationID(order: Int) -> String { "order-\(order)" }
+
+    func reserve(order: Int, items: [StockReservationRequest.Item]) async -> StepOutcome<StockReservationResponse> {
+        let response: HTTPClientResponse
+        do {
+            var request = try HTTPClientRequest.json(
+                method: "POST", url: "\(baseURL)/internal/stock/reservations",
+                body: StockReservationRequest(reservationID: Self.reservationID(order: order), items: items),
+                headers: [("X-Internal-Token", internalToken ?? "")])
+            request.timeout = timeout
+            response = try await client.execute(request)
+        } catch {
+            let (failure, uncertain) = unavailable("product", error)
+            return .failed(failure, uncertain: uncertain)
+        }
+        switch response.status {
+        case 200, 201:
+            guard let reservation = try? response.decode(StockReservationResponse.self) else {
+                return .failed(unexpected("product", response).0, uncertain: true)
+            }
+            guard reservation.status == "reserved" else {
+                // Released before it was made: a compensation already ran for this order.
+                return .failed(SagaFailure(.conflict, "the order's stock reservation was released"), uncertain: false)
+            }
+            return .completed(reservation)
+        case 409, 422:
+            guard let envelope = response.errorEnvelope else { return .failed(unexpected("product", response).0, uncertain: false) }
+            let code = ErrorCode(rawValue: envelope.error.code)
+            guard code == .insufficientStock || code == .unknownProduct else {
+                return .failed(unexpected("product", response).0, uncertain: false)
+            }
+            return .failed(SagaFailure(code, envelope.error.message, details: envelope.error.details), uncertain: false)
+        default:
+            let (failure, uncertain) = unexpected("product", response)
+            return .failed(failure, uncertain: uncertain)
+        }
+    }
+
+    /// Gives the reservation back; also fine when it never existed (the Product service then
+    /// records it as released, so a late reserve with the same id reserves nothing).
+    func release(order: Int) async throws {
+        var request = HTTPClientRequest(
+            method: "POST", url: "\(baseURL)/internal/stock/reservations/\(Self.reservationID(order: order))/release",
+            headers: [("X-Internal-Token", internalToken ?? "")])
+        request.timeout = timeout
+        let response = try await client.execute(request)
+        guard response.isSuccess else { throw UnexpectedStatus(response: response) }
+    }
+}

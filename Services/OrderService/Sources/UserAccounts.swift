@@ -1,0 +1,38 @@
+import Contracts
+import Foundation
+import HTTPClient
+
+/// The saga's "validate the user" step: the User service must know the user as active.
+struct UserAccounts: Sendable {
+    let client: CurlHTTPClient
+    let baseURL: String
+    let internalToken: String?
+    let timeout: Duration
+
+    func validate(uid: String) async -> StepOutcome<Void> {
+        let path = uid.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed.subtracting(["/"])) ?? uid
+        let request = HTTPClientRequest(
+            url: "\(baseURL)/internal/users/\(path)", headers: [("X-Internal-Token", internalToken ?? "")], timeout: timeout)
+        let response: HTTPClientResponse
+        do {
+            response = try await client.execute(request)
+        } catch {
+            let (failure, _) = unavailable("user", error)
+            return .failed(failure, uncertain: false)  // a read: nothing to undo
+        }
+        switch response.status {
+        case 200:
+            guard let user = try? response.decode(UserResponse.self) else {
+                return .failed(unexpected("user", response).0, uncertain: false)
+            }
+            guard user.status == "active" else {
+                return .failed(SagaFailure(.forbidden, "the user account is \(user.status)"), uncertain: false)
+            }
+            return .completed(())
+        case 404:
+            return .failed(SagaFailure(.forbidden, "the user account no longer exists"), uncertain: false)
+        default:
+            return .failed(unexpected("user", response).0, uncertain: false)
+        }
+    }
+}

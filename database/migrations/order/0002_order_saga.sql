@@ -1,0 +1,59 @@
+-- The order-creation saga: one saga per order (cancellation reuses it), its durable state,
+-- and an append-only log of every step and compensation.
+ALTER TABLE orders ADD COLUMN failure_reason TEXT;
+
+CREATE TABLE order_sagas (
+    order_id            INTEGER      PRIMARY KEY REFERENCES orders (id),
+    user_uid            VARCHAR(255) NOT NULL,
+    -- The client's Idempotency-Key, scoped per user, and a SHA-256 of the request it came with.
+    idempotency_key     VARCHAR(255),
+    request_fingerprint CHAR(64)     NOT NULL,
+    -- What the steps need: the items asked for, and the payment token until the saga ends.
+    items               JSONB        NOT NULL,
+    payment_token       VARCHAR(255),
+    phase               VARCHAR(20)  NOT NULL DEFAULT 'running'
+                            CHECK (phase IN ('running', 'compensating', 'succeeded', 'failed', 'cancelled')),
+    cancel_requested    BOOLEAN      NOT NULL DEFAULT false,
+    -- Why it failed, as the contract's error: {code, message, details}.
+    failure             JSONB,
+    -- The first response, replayed for the same Idempotency-Key.
+    response_status     INTEGER,
+    response_body       JSONB,
+    -- Who drives the saga now: a process holds it until lease_until; recovery takes over after.
+    lease_owner         UUID,
+    lease_until         TIMESTAMPTZ  NOT NULL,
+    attempts            INTEGER      NOT NULL DEFAULT 0,
+    created_at          TIMESTAMPTZ  NOT NULL DEFAULT now(),
+    updated_at          TIMESTAMPTZ  NOT NULL DEFAULT now(),
+    ended_at            TIMESTAMPTZ
+);
+CREATE UNIQUE INDEX idx_order_sagas_idempotency ON order_sagas (user_uid, idempotency_key)
+    WHERE idempotency_key IS NOT NULL;
+CREATE INDEX idx_order_sagas_open ON order_sagas (lease_until) WHERE ended_at IS NULL;
+
+CREATE TABLE order_saga_events (
+    id         BIGSERIAL   PRIMARY KEY,
+    order_id   INTEGER     NOT NULL REFERENCES order_sagas (order_id),
+    -- A step (record_order …) or a compensation (release_stock, refund_payment), or cancel.
+    action     VARCHAR(30) NOT NULL,
+    outcome    VARCHAR(20) NOT NULL CHECK (outcome IN ('completed', 'failed', 'requested')),
+    detail     JSONB,
+    created_at TIMESTAMPTZ NOT NULL DEFAULT now()
+);
+CREATE INDEX idx_order_saga_events_order_id ON order_saga_events (order_id, id);
+
+CREATE FUNCTION order_saga_events_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    RAISE EXCEPTION 'order_saga_events is append-only';
+END;
+$$;
+CREATE TRIGGER order_saga_events_no_change BEFORE UPDATE OR DELETE ON order_saga_events
+    FOR EACH ROW EXECUTE FUNCTION order_saga_events_append_only();
+
+-- A charge is recorded once and refunded at most once, whatever retries and recoveries do.
+ALTER TABLE payments ADD CONSTRAINT payments_status_check CHECK (status IN ('succeeded', 'failed', 'refunded'));
+CREATE UNIQUE INDEX idx_payments_one_charge ON payments (order_id) WHERE status IN ('succeeded', 'failed');
+CREATE UNIQUE INDEX idx_payments_one_refund ON payments (order_id) WHERE status = 'refunded';
+
+-- A user's orders, newest first.
+CREATE INDEX idx_orders_user_uid_created_at ON orders (user_uid, created_at DESC, id DESC);
