@@ -25,7 +25,7 @@ public final class TestUpstream: Sendable {
 
     public init() {}
 
-    /// How many requests reached a counted route (`/flaky/<key>`, `/toggle`).
+    /// How many requests reached a counted route (`/flaky/<key>`, `/toggle`, `internal` for `/internal/…`).
     public func hitCount(_ key: String) -> Int { hits.withLock { $0[key] ?? 0 } }
 
     /// The status `/toggle` answers with from now on.
@@ -63,6 +63,14 @@ public final class TestUpstream: Sendable {
             try await Task.sleep(for: .milliseconds(millis))
             return "slow"
         }
+        // A service that accepts requests and never answers them (within a test's time).
+        let hang: @Sendable (Request, ServiceRequestContext) async throws -> Response = { [self] _, _ in
+            hits.withLock { $0["internal", default: 0] += 1 }
+            try await Task.sleep(for: .seconds(60))
+            return Response(status: .ok)
+        }
+        router.on("/internal/**", method: .get, use: hang)
+        router.on("/internal/**", method: .post, use: hang)
         router.on("/flaky/:key", method: .get, use: flaky)
         router.on("/flaky/:key", method: .post, use: flaky)
         router.get("/toggle") { [self] _, _ -> Response in

@@ -4,6 +4,11 @@ import HTTPClient
 
 /// The saga's "validate the user" step: the User service must know the user as active.
 struct UserAccounts: Sendable {
+    /// The part of the User service's answer the step reads.
+    private struct Account: Decodable {
+        var status: String
+    }
+
     let client: CurlHTTPClient
     let baseURL: String
     let internalToken: String?
@@ -22,7 +27,7 @@ struct UserAccounts: Sendable {
         }
         switch response.status {
         case 200:
-            guard let user = try? response.decode(UserResponse.self) else {
+            guard let user = try? response.decode(Account.self) else {
                 return .failed(unexpected("user", response).0, uncertain: false)
             }
             guard user.status == "active" else {
