@@ -63,10 +63,10 @@ public final class TestUpstream: Sendable {
             try await Task.sleep(for: .milliseconds(millis))
             return "slow"
         }
-        // A service that accepts requests and never answers them (within a test's time).
+        // A service that accepts requests and does not answer them for 5 seconds, longer than any client here waits.
         let hang: @Sendable (Request, ServiceRequestContext) async throws -> Response = { [self] _, _ in
             hits.withLock { $0["internal", default: 0] += 1 }
-            try await Task.sleep(for: .seconds(60))
+            try await Task.sleep(for: .seconds(5))
             return Response(status: .ok)
         }
         router.on("/internal/**", method: .get, use: hang)
