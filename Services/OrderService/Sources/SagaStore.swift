@@ -224,22 +224,23 @@ struct SagaStore: Sendable {
                 FROM orders o JOIN order_sagas s ON s.order_id = o.id WHERE o.id = \(orderID) FOR UPDATE OF o, s
                 """).first
             else { return nil }
-            let owner: String = try row.decode("user_uid")
-            guard principal.isAdmin || owner == principal.uid else { return nil }
-            if try row.decode("cancel_requested", as: Bool.self) { return .waitForEnd }
+            let customer: String = try row.decode("user_uid")
+            guard principal.isAdmin || customer == principal.uid else { return nil }
+            let ended: Bool = try row.decode("ended")
+            // A cancellation already under way: wait for it rather than refuse.
+            if try row.decode("cancel_requested", as: Bool.self), !ended { return .waitForEnd }
             let status = OrderStatus(rawValue: try row.decode("status")) ?? .failed
             guard status.applying(.cancel) != nil else {
                 throw APIError(.invalidTransition, "an order that is \(status.rawValue) cannot be cancelled")
             }
             try await connection.query("UPDATE orders SET status = 'cancelled', updated_at = now() WHERE id = \(orderID)")
-            let ended: Bool = try row.decode("ended")
             let expired: Bool = try row.decode("expired")
             let takeOver = ended || expired
             try await connection.query(
                 """
                 UPDATE order_sagas SET cancel_requested = true, updated_at = now(), ended_at = NULL,
                     phase = CASE WHEN \(ended) THEN 'compensating' ELSE phase END,
-                    lease_owner = CASE WHEN \(takeOver) THEN \(owner) ELSE lease_owner END,
+                    lease_owner = CASE WHEN \(takeOver) THEN \(owner)::uuid ELSE lease_owner END,
                     lease_until = CASE WHEN \(takeOver) THEN now() + \(leaseMilliseconds) * interval '1 millisecond' ELSE lease_until END
                 WHERE order_id = \(orderID)
                 """)
