@@ -14,14 +14,28 @@ import UserService
 
 /// The three services, each on its own database: the User service (tokens), the Order
 /// service under test (`orders`) and the Product service, which asks that Order service
-/// about verified purchases. Catalog set-up goes to the Product service over libcurl.
+/// about verified purchases.
+@dynamicMemberLookup
 struct OrderTestStack: Sendable {
-    let userURL: String
-    let productURL: String
+    let peers: OrderPeers
     let orders: any TestClientProtocol
     let orderDatabase: PostgresConfiguration
+
+    subscript<Value>(dynamicMember path: KeyPath<OrderPeers, Value>) -> Value { peers[keyPath: path] }
+    func product(_ name: String, price: String = "10.00", stock: Int = 10) async throws -> ProductResponse {
+        try await peers.product(name, price: price, stock: stock)
+    }
+    func stock(_ product: Int) async throws -> Int { try await peers.stock(product) }
+    func reserved(_ product: Int) async throws -> Int { try await peers.reserved(product) }
+    func review(_ product: Int, as token: String) async throws -> ReviewResponse { try await peers.review(product, as: token) }
+}
+
+/// The services an Order service calls, with tokens; catalog set-up goes to the Product service over libcurl.
+struct OrderPeers: Sendable {
+    let userURL: String
+    let productURL: String
     let tokens: TestTokens
-    let http: CurlHTTPClient
+    let http = CurlHTTPClient()
 
     private var admin: [(name: String, value: String)] { [("Authorization", "Bearer \(tokens.admin)")] }
     private var internalToken: [(name: String, value: String)] { [("X-Internal-Token", TestCredentials.internalToken)] }
@@ -94,11 +108,10 @@ func withOrderStack(
                     ProductServiceApp.defaults,
                     environment: ["USER_SERVICE_URL": userURL, "ORDER_SERVICE_URL": "http://127.0.0.1:\(orders.port!)", "PORT": "\(productPort)"]))
             try await products.withServer(onPort: productPort) {
-                let http = CurlHTTPClient()
                 try await body(
                     OrderTestStack(
-                        userURL: userURL, productURL: productURL, orders: orders, orderDatabase: orderConfiguration.database,
-                        tokens: tokens, http: http))
+                        peers: OrderPeers(userURL: userURL, productURL: productURL, tokens: tokens), orders: orders,
+                        orderDatabase: orderConfiguration.database))
             }
         }
     }

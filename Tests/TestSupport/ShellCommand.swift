@@ -38,7 +38,7 @@ public enum ShellCommand {
         return port
     }
 
-    private static func spawn(arguments: [String], environment: [String], outputPath: String) throws -> pid_t {
+    static func spawn(arguments: [String], environment: [String], outputPath: String) throws -> pid_t {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }

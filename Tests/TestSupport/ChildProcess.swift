@@ -1,0 +1,42 @@
+import Foundation
+
+/// A built executable of the project running as a process of its own, so that a test can
+/// kill it the hard way (SIGKILL) and start it again.
+public final class ChildProcess: Sendable {
+    public let pid: pid_t
+    /// Where its standard output and error go.
+    public let logPath: String
+
+    /// Starts `TestEnvironment.binDirectory/<executable>` with `environment` added to the test's own.
+    public init(executable: String, environment: [String: String]) throws {
+        let path = TestEnvironment.binDirectory.appending(path: executable).path
+        guard FileManager.default.isExecutableFile(atPath: path) else {
+            throw TestSetupError("\(path) is not built: run `make test`, which builds it first")
+        }
+        let base = ProcessInfo.processInfo.environment["TEST_WORK_DIR"] ?? NSTemporaryDirectory()
+        logPath = "\(base)/\(executable)-\(UUID().uuidString.prefix(8)).log"
+        let variables = ProcessInfo.processInfo.environment.merging(environment) { $1 }.map { "\($0.key)=\($0.value)" }
+        pid = try ShellCommand.spawn(arguments: [path], environment: variables, outputPath: logPath)
+    }
+
+    /// Sends `signal`.
+    public func send(_ signal: Int32) {
+        kill(pid, signal)
+    }
+
+    /// Waits for the process to end; returns the signal that ended it, or `nil` for a normal exit.
+    @discardableResult
+    public func waitForExit() async -> Int32? {
+        let status: Int32 = await withCheckedContinuation { continuation in
+            Thread.detachNewThread { [pid] in
+                var status: Int32 = 0
+                while waitpid(pid, &status, 0) == -1, errno == EINTR {}
+                continuation.resume(returning: status)
+            }
+        }
+        return (status & 0x7f) == 0 ? nil : status & 0x7f
+    }
+
+    /// The process's output so far.
+    public var log: String { (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "" }
+}
