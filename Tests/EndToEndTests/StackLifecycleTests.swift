@@ -19,7 +19,10 @@ struct StackLifecycleTests {
         }
         let base = ProcessInfo.processInfo.environment["TEST_WORK_DIR"] ?? NSTemporaryDirectory()
         let stackDirectory = "\(base)/stack-\(UInt32.random(in: 0...UInt32.max))"
-        var environment = ["STACK_DIR": stackDirectory, "SKIP_BUILD": "1", "BIN_DIR": TestEnvironment.binDirectory.path]
+        var environment = [
+            "STACK_DIR": stackDirectory, "SKIP_BUILD": "1", "BIN_DIR": TestEnvironment.binDirectory.path,
+            "BOOTSTRAP_ADMIN_EMAIL": Self.admin.email, "BOOTSTRAP_ADMIN_PASSWORD": Self.admin.password,
+        ]
         for name in ["GATEWAY_PORT", "USER_SERVICE_PORT", "PRODUCT_SERVICE_PORT", "ORDER_SERVICE_PORT",
                      "USER_DB_PORT", "PRODUCT_DB_PORT", "ORDER_DB_PORT", "GATEWAY_DB_PORT"] {
             environment[name] = String(try await ShellCommand.freePort())
@@ -30,6 +33,7 @@ struct StackLifecycleTests {
             let output = try await ShellCommand.bash("make up", environment: environment)
             #expect(output.contains(gateway))
             try await checkRunningStack(gateway: gateway)
+            try await placeAndCancelAnOrder(gateway: gateway)
         } catch {
             _ = try? await ShellCommand.bash("make down", environment: environment)
             throw error
@@ -68,6 +72,50 @@ struct StackLifecycleTests {
         #expect(routed.errorEnvelope?.error.requestID == "e2e-1")
         let internalRoute = try await client.execute(HTTPClientRequest(url: "\(gateway)/internal/users/abc"))
         #expect(internalRoute.status == 404)
+    }
+
+    static let admin = (email: "e2e-admin@example.com", password: "e2e-admin-password")
+
+    /// The order saga across all four processes: register, browse, order (and replay), cancel.
+    private func placeAndCancelAnOrder(gateway: String) async throws {
+        let client = CurlHTTPClient()
+        func call<T: Decodable>(
+            _ method: String, _ path: String, _ body: [String: Any]? = nil, token: String? = nil, headers: [(String, String)] = [],
+            as type: T.Type
+        ) async throws -> (T, HTTPClientResponse) {
+            var all = headers.map { (name: $0.0, value: $0.1) } + [("Content-Type", "application/json")]
+            if let token { all.append(("Authorization", "Bearer \(token)")) }
+            let response = try await client.execute(HTTPClientRequest(
+                method: method, url: gateway + path, headers: all,
+                body: try body.map { Array(try JSONSerialization.data(withJSONObject: $0)) }))
+            guard response.isSuccess else { throw TestSetupError("\(method) \(path): \(response.status) \(String(decoding: response.body, as: UTF8.self))") }
+            return (try response.decode(T.self, decoder: contractDecoder), response)
+        }
+        let admin = try await call("POST", "/api/v1/auth/login", ["email": Self.admin.email, "password": Self.admin.password], as: AuthResponse.self).0
+        let customer = try await call(
+            "POST", "/api/v1/auth/register", ["email": "e2e@example.com", "password": "password-e2e", "first_name": "E", "last_name": "E"],
+            as: AuthResponse.self).0
+        let category = try await call("POST", "/api/v1/categories", ["name": "E2E"], token: admin.token.idToken, as: CategoryResponse.self).0
+        let product = try await call(
+            "POST", "/api/v1/products", ["name": "Kettle", "price": "24.00", "stock": 5, "category_id": category.id, "sku": "E2E-1"],
+            token: admin.token.idToken, as: ProductResponse.self).0
+        let order = ["items": [["product_id": product.id, "quantity": 2]], "payment_method": "card", "payment_token": "tok_visa",
+                     "shipping_method": "standard"] as [String: Any]
+        let (placed, first) = try await call(
+            "POST", "/api/v1/orders", order, token: customer.token.idToken, headers: [("Idempotency-Key", "e2e-order")], as: OrderResponse.self)
+        #expect(first.status == 201)
+        #expect(placed.status == "confirmed")
+        #expect(placed.totalAmount == Money(string: "56.84"))  // 48.00 + 3.84 tax + 5.00 shipping
+        #expect(first.header("RateLimit-Limit") != nil)
+        let (replayed, again) = try await call(
+            "POST", "/api/v1/orders", order, token: customer.token.idToken, headers: [("Idempotency-Key", "e2e-order")], as: OrderResponse.self)
+        #expect(again.header("Idempotent-Replayed") == "true")
+        #expect(replayed.id == placed.id)
+        #expect(try await call("GET", "/api/v1/products/\(product.id)", as: ProductResponse.self).0.stock == 3)
+        let cancelled = try await call("POST", "/api/v1/orders/\(placed.id)/cancel", token: customer.token.idToken, as: OrderResponse.self).0
+        #expect(cancelled.status == "cancelled")
+        #expect(cancelled.paymentStatus == "refunded")
+        #expect(try await call("GET", "/api/v1/products/\(product.id)", as: ProductResponse.self).0.stock == 5)
     }
 
     /// Alive and not a zombie (a stopped server whose parent has not reaped it yet is gone for our purposes).
