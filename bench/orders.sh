@@ -1,0 +1,78 @@
+#!/usr/bin/env bash
+# Order placement through the gateway: POST /api/v1/orders (the whole saga: user check,
+# stock reservation, payment, confirmation, four processes and four databases) with wrk at
+# 16 connections, next to pgbench's TPC-B rate on the order database's server in the same run.
+# Target: at least 300 orders/s with p99 at most 150 ms.
+# Usage: bench/orders.sh   (env: DURATION=15 CLIENTS=16 PRODUCTS=50)
+set -euo pipefail
+source "$(dirname "$0")/../scripts/lib.sh"
+cd "$ROOT"
+
+DURATION=${DURATION:-15}
+CLIENTS=${CLIENTS:-16}
+PRODUCTS=${PRODUCTS:-50}
+
+ensure_dependencies
+command -v wrk >/dev/null || { [ "$(id -u)" -eq 0 ] && apt-get install -y -qq wrk >/dev/null; } || die "install wrk"
+log "building (release)"
+swift build -c release >&2
+
+WORK=$(mktemp -d /tmp/ecommerce-bench.XXXXXX)
+export STACK_DIR=$WORK/stack BUILD_CONFIGURATION=release SKIP_BUILD=1
+export BOOTSTRAP_ADMIN_EMAIL=bench-admin@example.com BOOTSTRAP_ADMIN_PASSWORD=bench-admin-password
+# One user places every order: the per-user limit would otherwise measure the rate limiter.
+export RATE_LIMIT_USER_PER_MINUTE=100000000 RATE_LIMIT_ANON_PER_MINUTE=100000000
+for name in GATEWAY_PORT USER_SERVICE_PORT PRODUCT_SERVICE_PORT ORDER_SERVICE_PORT USER_DB_PORT PRODUCT_DB_PORT ORDER_DB_PORT GATEWAY_DB_PORT; do
+  export "$name=$(free_port)"
+done
+cleanup() {
+  bash scripts/stack.sh down >/dev/null 2>&1 || true
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+bash scripts/stack.sh up >&2
+URL=http://127.0.0.1:$GATEWAY_PORT
+
+post() { # path json [token]
+  curl -fsS -X POST "$URL$1" -H 'Content-Type: application/json' ${3:+-H "Authorization: Bearer $3"} -d "$2"
+}
+field() { python3 -c "import json,sys; print(json.load(sys.stdin)$1)"; }
+ADMIN=$(post /api/v1/auth/login "{\"email\":\"$BOOTSTRAP_ADMIN_EMAIL\",\"password\":\"$BOOTSTRAP_ADMIN_PASSWORD\"}" | field "['token']['id_token']")
+CUSTOMER=$(post /api/v1/auth/register '{"email":"bench@example.com","password":"bench-password","first_name":"B","last_name":"B"}' \
+  | field "['token']['id_token']")
+CATEGORY=$(post /api/v1/categories '{"name":"Bench"}' "$ADMIN" | field "['id']")
+FIRST=
+for i in $(seq 1 "$PRODUCTS"); do
+  id=$(post /api/v1/products "{\"name\":\"Bench $i\",\"price\":\"$((i % 40 + 1)).99\",\"stock\":10000000,\"category_id\":$CATEGORY,\"sku\":\"BENCH-$i\"}" "$ADMIN" \
+    | field "['id']")
+  FIRST=${FIRST:-$id}
+done
+cat >"$WORK/orders.lua" <<LUA
+wrk.method = "POST"
+wrk.headers["Content-Type"] = "application/json"
+wrk.headers["Authorization"] = "Bearer $CUSTOMER"
+request = function()
+  local product = math.random($FIRST, $FIRST + $PRODUCTS - 1)
+  local body = '{"items":[{"product_id":' .. product .. ',"quantity":1}],"payment_method":"card","payment_token":"tok_visa","shipping_method":"standard"}'
+  return wrk.format(nil, nil, nil, body)
+end
+LUA
+
+log "warming up"
+wrk -t2 -c"$CLIENTS" -d3s -s "$WORK/orders.lua" "$URL/api/v1/orders" >/dev/null
+log "POST /api/v1/orders through the gateway: $CLIENTS connections, ${DURATION}s"
+ORDERS=$(wrk -t2 -c"$CLIENTS" -d"${DURATION}s" --latency -s "$WORK/orders.lua" "$URL/api/v1/orders")
+! grep -q "Non-2xx" <<<"$ORDERS" || die "non-2xx answers during the run: $ORDERS"
+
+PGBENCH=(-h 127.0.0.1 -p "$ORDER_DB_PORT" -U order_user)
+PGPASSWORD=order_pass "$(pg_bindir)/pgbench" "${PGBENCH[@]}" -i -s 1 -q order_database >/dev/null 2>&1
+log "pgbench TPC-B on the order database's server: $CLIENTS clients, ${DURATION}s"
+TPCB=$(PGPASSWORD=order_pass "$(pg_bindir)/pgbench" "${PGBENCH[@]}" -c "$CLIENTS" -j 2 -T "$DURATION" order_database 2>/dev/null \
+  | awk '/^tps/ {print $3; exit}')
+
+rate() { awk '/Requests\/sec/ {print $2}' <<<"$1"; }
+pct() { awk -v p="$2" '$1 == p {print $2}' <<<"$1"; }
+echo
+echo "| measurement ($CLIENTS connections, ${DURATION}s) | reference | ours | ratio |"
+echo "|---|---|---|---|"
+echo "| POST /api/v1/orders through the gateway | pgbench TPC-B: $TPCB tps | $(rate "$ORDERS") orders/s, p50 $(pct "$ORDERS" 50%), p99 $(pct "$ORDERS" 99%) | $(python3 -c "print(f'{$(rate "$ORDERS")/$TPCB:.2f}')") |"
