@@ -3,7 +3,8 @@
 # stock reservation, payment, confirmation, four processes and four databases) with wrk at
 # 16 connections, next to pgbench's TPC-B rate on the order database's server in the same run.
 # Target: at least 300 orders/s with p99 at most 150 ms.
-# Usage: bench/orders.sh   (env: DURATION=15 CLIENTS=16 PRODUCTS=50)
+# Usage: bench/orders.sh   (env: DURATION=15 CLIENTS=16 PRODUCTS=50; PROFILE=order-service to
+#        record that process with perf during the run and print where its time goes)
 set -euo pipefail
 source "$(dirname "$0")/../scripts/lib.sh"
 cd "$ROOT"
@@ -61,7 +62,15 @@ LUA
 log "warming up"
 wrk -t2 -c"$CLIENTS" -d3s -s "$WORK/orders.lua" "$URL/api/v1/orders" >/dev/null
 log "POST /api/v1/orders through the gateway: $CLIENTS connections, ${DURATION}s"
+if [ -n "${PROFILE:-}" ]; then
+  perf record -F 499 -g -o "$WORK/perf.data" -p "$(cat "$STACK_DIR/run/$PROFILE.pid")" -- sleep "$DURATION" >/dev/null 2>&1 &
+  PERF_PID=$!
+fi
 ORDERS=$(wrk -t2 -c"$CLIENTS" -d"${DURATION}s" --latency -s "$WORK/orders.lua" "$URL/api/v1/orders")
+if [ -n "${PROFILE:-}" ]; then
+  wait "$PERF_PID" || true
+  perf report -i "$WORK/perf.data" --no-children --sort dso,symbol --stdio 2>/dev/null | grep -v '^#' | grep '%' | head -40 >&2
+fi
 ! grep -q "Non-2xx" <<<"$ORDERS" || die "non-2xx answers during the run: $ORDERS"
 
 PGBENCH=(-h 127.0.0.1 -p "$ORDER_DB_PORT" -U order_user)

@@ -114,18 +114,17 @@ struct OrderStore: Sendable {
         let items = zip(reservation.items, totals.lines)
         try await connection.query(
             """
-            INSERT INTO order_items (order_id, product_id, product_name, quantity, unit_price, subtotal, tax_amount,
-                                     discount_amount, final_price)
-            SELECT \(order), x.product_id, x.name, x.quantity, x.unit_price, x.subtotal, x.tax, x.discount, x.final
-            FROM unnest(\(items.map { $0.0.productID }), \(items.map { $0.0.name }), \(items.map { $0.0.quantity }),
-                        \(items.map { $0.1.unitPrice.amount.description })::numeric[], \(items.map { $0.1.subtotal.amount.description })::numeric[],
-                        \(items.map { $0.1.taxAmount.amount.description })::numeric[],
-                        \(items.map { $0.1.discountAmount.amount.description })::numeric[],
-                        \(items.map { $0.1.finalPrice.amount.description })::numeric[])
-                AS x(product_id, name, quantity, unit_price, subtotal, tax, discount, final)
-            """)
-        try await connection.query(
-            """
+            WITH items AS (
+                INSERT INTO order_items (order_id, product_id, product_name, quantity, unit_price, subtotal, tax_amount,
+                                         discount_amount, final_price)
+                SELECT \(order), x.product_id, x.name, x.quantity, x.unit_price, x.subtotal, x.tax, x.discount, x.final
+                FROM unnest(\(items.map { $0.0.productID }), \(items.map { $0.0.name }), \(items.map { $0.0.quantity }),
+                            \(items.map { $0.1.unitPrice.amount.description })::numeric[],
+                            \(items.map { $0.1.subtotal.amount.description })::numeric[],
+                            \(items.map { $0.1.taxAmount.amount.description })::numeric[],
+                            \(items.map { $0.1.discountAmount.amount.description })::numeric[],
+                            \(items.map { $0.1.finalPrice.amount.description })::numeric[])
+                    AS x(product_id, name, quantity, unit_price, subtotal, tax, discount, final))
             UPDATE orders SET subtotal = \(totals.subtotal.amount), tax_amount = \(totals.taxAmount.amount),
                 shipping_amount = \(totals.shippingAmount.amount), discount_amount = \(totals.discountAmount.amount),
                 total_amount = \(totals.totalAmount.amount), updated_at = now()
@@ -138,20 +137,20 @@ struct OrderStore: Sendable {
         order: Int, amount: Money, status: String, method: String, outcome: PaymentOutcome, gateway: String,
         on connection: PostgresConnection
     ) async throws {
-        try await connection.query(
-            """
-            INSERT INTO payments (order_id, amount, status, payment_method, transaction_id, gateway, gateway_response)
-            VALUES (\(order), \(amount.amount), \(status), \(method), \(outcome.transactionID), \(gateway),
-                    \(try PostgresJSONB(encoding: outcome.response)))
-            ON CONFLICT DO NOTHING
-            """)
         let paymentStatus = switch status {
         case "succeeded": "paid"
         case "refunded": "refunded"
         default: "failed"
         }
         try await connection.query(
-            "UPDATE orders SET payment_status = \(paymentStatus), updated_at = now() WHERE id = \(order)")
+            """
+            WITH payment AS (
+                INSERT INTO payments (order_id, amount, status, payment_method, transaction_id, gateway, gateway_response)
+                VALUES (\(order), \(amount.amount), \(status), \(method), \(outcome.transactionID), \(gateway),
+                        \(try PostgresJSONB(encoding: outcome.response)))
+                ON CONFLICT DO NOTHING)
+            UPDATE orders SET payment_status = \(paymentStatus), updated_at = now() WHERE id = \(order)
+            """)
     }
 
     /// A step failed: the order will never be confirmed.
@@ -165,10 +164,10 @@ struct OrderStore: Sendable {
 
     /// The last step: `pending` becomes `confirmed`. `nil` when the order is no longer pending (cancelled meanwhile).
     static func confirm(order: Int, on connection: PostgresConnection) async throws -> OrderResponse? {
-        let updated = try await connection.query(
-            "UPDATE orders SET status = 'confirmed', updated_at = now() WHERE id = \(order) AND status = 'pending' RETURNING id")
-        guard !updated.isEmpty else { return nil }
-        return try await Self.order(order, on: connection)
+        var update: PostgresQuery = "UPDATE orders SET status = 'confirmed', updated_at = now() WHERE id = \(order) AND status = 'pending'"
+        update.append(PostgresQuery(unsafeSQL: " RETURNING \(columns)"))
+        guard let row = try await connection.query(update).first else { return nil }
+        return try Self.order(row, items: try await items(of: [order], on: connection)[order] ?? [])
     }
 
     /// Whether a charge of the order succeeded (so a refund has something to give back).

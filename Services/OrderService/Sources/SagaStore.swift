@@ -18,6 +18,9 @@ struct SagaRecord: Sendable {
     var cancelRequested: Bool
     /// …and is in the log already.
     var cancelLogged: Bool
+    /// Outcomes applied to `state` but not yet written: a read-only step's success travels
+    /// with the next write (after a crash the step simply runs again).
+    var unlogged: [SagaEvent] = []
 }
 
 /// The first response to a request, kept for replays of its `Idempotency-Key`.
@@ -54,41 +57,38 @@ struct SagaStore: Sendable {
 
     private var leaseMilliseconds: Int { Int(lease.components.seconds * 1000 + lease.components.attoseconds / 1_000_000_000_000_000) }
 
-    /// Records the order (`pending`) and its saga in one transaction, the lease held by this
-    /// process; or finds the earlier request that used the same key.
+    /// Records the order (`pending`), its saga (the lease held by this process) and the first
+    /// log entry in one statement; or finds the earlier request that used the same key.
     func place(user: String, key: String?, order: OrderPlacement) async throws -> Placement {
-        struct KeyTaken: Error {}
-        do {
-            return try await pool.withTransaction { connection -> Placement in
-                if let key, let earlier = try await Self.earlier(user: user, key: key, on: connection) { return .earlier(earlier) }
-                let orderRow = try await connection.query(
-                    """
-                    INSERT INTO orders (user_uid, payment_method, shipping_method)
-                    VALUES (\(user), \(order.paymentMethod), \(order.shipping.rawValue)) RETURNING id
-                    """)
-                let orderID: Int = try orderRow.first!.decode("id")
-                let claimed = try await connection.query(
-                    """
-                    INSERT INTO order_sagas (order_id, user_uid, idempotency_key, request_fingerprint, items, payment_token,
-                                             lease_owner, lease_until)
-                    VALUES (\(orderID), \(user), \(key), \(order.fingerprint), \(try PostgresJSONB(encoding: order.items)),
-                            \(order.paymentToken), \(owner), now() + \(leaseMilliseconds) * interval '1 millisecond')
-                    ON CONFLICT (user_uid, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING RETURNING order_id
-                    """)
-                guard !claimed.isEmpty else { throw KeyTaken() }
-                try await Self.append([.stepCompleted(.recordOrder)], order: orderID, on: connection)
-                return .created(
-                    SagaRecord(
-                        orderID: orderID, userUID: user, items: order.items, paymentMethod: order.paymentMethod,
-                        shipping: order.shipping, paymentToken: order.paymentToken, totalAmount: Money(cents: 0),
-                        state: SagaState(replaying: [.stepCompleted(.recordOrder)]), cancelRequested: false, cancelLogged: false))
-            }
-        } catch is KeyTaken {
-            // Another request with this key committed first while this one waited on its row.
+        let rows = try await pool.query(
+            """
+            WITH saga AS (
+                INSERT INTO order_sagas (order_id, user_uid, idempotency_key, request_fingerprint, items, payment_token,
+                                         lease_owner, lease_until)
+                VALUES (nextval(pg_get_serial_sequence('orders', 'id')), \(user), \(key), \(order.fingerprint),
+                        \(try PostgresJSONB(encoding: order.items)), \(order.paymentToken), \(owner),
+                        now() + \(leaseMilliseconds) * interval '1 millisecond')
+                ON CONFLICT (user_uid, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
+                RETURNING order_id),
+            placed AS (
+                INSERT INTO orders (id, user_uid, payment_method, shipping_method)
+                SELECT order_id, \(user), \(order.paymentMethod), \(order.shipping.rawValue) FROM saga RETURNING id),
+            logged AS (
+                INSERT INTO order_saga_events (order_id, action, outcome)
+                SELECT id, \(SagaStep.recordOrder.rawValue), 'completed' FROM placed)
+            SELECT order_id FROM saga
+            """)
+        guard let row = rows.first else {
+            // The key was used before (by a request that committed first, if they raced).
             guard let key, let earlier = try await pool.withConnection({ try await Self.earlier(user: user, key: key, on: $0) })
             else { throw APIError(.requestInProgress, "a request with this Idempotency-Key is in progress") }
             return .earlier(earlier)
         }
+        return .created(
+            SagaRecord(
+                orderID: try row.decode("order_id"), userUID: user, items: order.items, paymentMethod: order.paymentMethod,
+                shipping: order.shipping, paymentToken: order.paymentToken, totalAmount: Money(cents: 0),
+                state: SagaState(replaying: [.stepCompleted(.recordOrder)]), cancelRequested: false, cancelLogged: false))
     }
 
     private static func earlier(user: String, key: String, on connection: PostgresConnection) async throws -> EarlierRequest? {
@@ -141,28 +141,42 @@ struct SagaStore: Sendable {
     ) async throws {
         let current = saga
         let (state, cancelRequested) = try await pool.withTransaction { connection -> (SagaState, Bool) in
+            let logged = current.unlogged + events
+            var state = current.state
+            for event in logged { state.apply(event) }
+            // One statement: renew the lease (only if still ours), append the events in order, set the phase.
             guard let lease = try await connection.query(
                 """
-                UPDATE order_sagas SET lease_until = now() + \(leaseMilliseconds) * interval '1 millisecond', updated_at = now()
-                WHERE order_id = \(current.orderID) AND lease_owner = \(owner) RETURNING cancel_requested
+                WITH lease AS (
+                    UPDATE order_sagas SET lease_until = now() + \(leaseMilliseconds) * interval '1 millisecond', updated_at = now(),
+                        phase = \(state.phase.column)
+                    WHERE order_id = \(current.orderID) AND lease_owner = \(owner) RETURNING order_id, cancel_requested),
+                logged AS (
+                    INSERT INTO order_saga_events (order_id, action, outcome, detail)
+                    SELECT lease.order_id, e.action, e.outcome, NULLIF(e.detail, '')::jsonb
+                    FROM lease, unnest(\(logged.map(\.action)), \(logged.map(\.outcome)), \(logged.map(\.detailJSON)))
+                        WITH ORDINALITY AS e(action, outcome, detail, n)
+                    ORDER BY e.n)
+                SELECT cancel_requested FROM lease
                 """).first
             else { throw LeaseLost() }
             let cancelRequested: Bool = try lease.decode("cancel_requested")
-            var logged = events
-            if cancelRequested, !current.cancelLogged { logged.append(.cancelRequested) }
-            var state = current.state
-            for event in logged { state.apply(event) }
-            try await Self.append(logged, order: current.orderID, on: connection)
+            let cancelArrived = cancelRequested && !current.cancelLogged
+            if cancelArrived {
+                state.apply(.cancelRequested)
+                try await Self.append([.cancelRequested], order: current.orderID, on: connection)
+            }
             let response = try await effects(connection, state)
             if state.isSettled {
                 try await end(current.orderID, phase: state.phase, response: response, on: connection)
-            } else {
+            } else if cancelArrived {
                 try await connection.query(
                     "UPDATE order_sagas SET phase = \(state.phase.column) WHERE order_id = \(current.orderID)")
             }
             return (state, cancelRequested)
         }
         saga.state = state
+        saga.unlogged = []
         saga.cancelLogged = saga.cancelLogged || cancelRequested
         saga.cancelRequested = cancelRequested
     }
