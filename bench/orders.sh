@@ -66,7 +66,17 @@ if [ -n "${PROFILE:-}" ]; then
   perf record -F 499 -g -o "$WORK/perf.data" -p "$(cat "$STACK_DIR/run/$PROFILE.pid")" -- sleep "$DURATION" >/dev/null 2>&1 &
   PERF_PID=$!
 fi
+cpu_seconds() { # part: user+system CPU seconds so far (the part's main process, and for a database its backends)
+  local pid; pid=$(cat "$STACK_DIR/run/$1.pid")
+  { echo "$pid"; pgrep -P "$pid" || true; } | while read -r p; do awk '{print $14 + $15}' "/proc/$p/stat" 2>/dev/null; done \
+    | awk -v hz="$(getconf CLK_TCK)" '{s += $1} END {printf "%.1f", s / hz}'
+}
+PARTS=(gateway user-service product-service order-service gateway-db user-db product-db order-db)
+declare -A BEFORE
+for part in "${PARTS[@]}"; do BEFORE[$part]=$(cpu_seconds "$part"); done
 ORDERS=$(wrk -t2 -c"$CLIENTS" -d"${DURATION}s" --latency -s "$WORK/orders.lua" "$URL/api/v1/orders")
+CPU=""
+for part in "${PARTS[@]}"; do CPU+="$part $(python3 -c "print(f'{$(cpu_seconds "$part") - ${BEFORE[$part]}:.1f}')")s, "; done
 if [ -n "${PROFILE:-}" ]; then
   wait "$PERF_PID" || true
   perf report -i "$WORK/perf.data" --no-children --sort dso,symbol --stdio 2>/dev/null | grep -v '^#' | grep '%' | head -40 >&2
@@ -85,3 +95,5 @@ echo
 echo "| measurement ($CLIENTS connections, ${DURATION}s) | reference | ours | ratio |"
 echo "|---|---|---|---|"
 echo "| POST /api/v1/orders through the gateway | pgbench TPC-B: $TPCB tps | $(rate "$ORDERS") orders/s, p50 $(pct "$ORDERS" 50%), p99 $(pct "$ORDERS" 99%) | $(python3 -c "print(f'{$(rate "$ORDERS")/$TPCB:.2f}')") |"
+echo
+echo "CPU during the ${DURATION}s run: ${CPU%, }"

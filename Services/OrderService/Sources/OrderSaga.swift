@@ -48,56 +48,46 @@ struct OrderSaga: Sendable {
         case .validateUser:
             let outcome = await users.validate(uid: saga.userUID)
             FaultPoint.check(settings.faultPoint, step.rawValue, .after, logger: logger)
-            if case .completed = outcome {
+            switch outcome {
+            case .completed:
                 // A read: its success is written with the next step's outcome.
                 saga.unlogged.append(.stepCompleted(step))
                 saga.state.apply(.stepCompleted(step))
-            } else {
-                try await record(step, outcome, &saga) { _, _ in }
+            case .failed(let failure, let uncertain):
+                try await recordFailure(step, failure, uncertain: uncertain, &saga)
             }
         case .reserveStock:
             let outcome = await stock.reserve(order: order, items: saga.items)
             FaultPoint.check(settings.faultPoint, step.rawValue, .after, logger: logger)
-            let taxRate = settings.taxRate
-            let shipping = saga.shipping
-            let totals: OrderTotals? =
-                if case .completed(let reservation) = outcome {
-                    OrderTotals(items: reservation.items.map { ($0.unitPrice, $0.quantity) }, taxRate: taxRate, shipping: shipping)
-                } else { nil }
-            try await record(step, outcome, &saga) { reservation, connection in
-                guard let totals else { return }
-                try await OrderStore.applyReservation(reservation, order: order, totals: totals, on: connection)
+            switch outcome {
+            case .completed(let reservation):
+                let totals = OrderTotals(
+                    items: reservation.items.map { ($0.unitPrice, $0.quantity) }, taxRate: settings.taxRate, shipping: saga.shipping)
+                try await store.record([.stepCompleted(step)], for: &saga, applying: OrderStore.reservationWrites(reservation, totals: totals))
+                saga.totalAmount = totals.totalAmount
+            case .failed(let failure, let uncertain):
+                try await recordFailure(step, failure, uncertain: uncertain, &saga)
             }
-            if let totals { saga.totalAmount = totals.totalAmount }
         case .chargePayment:
             try await charge(&saga)
         case .confirmOrder:
+            // Only for a log that holds a charge without its confirmation (they are written together now).
             try await store.record([.stepCompleted(.confirmOrder)], for: &saga) { connection, _ in
-                try await Self.confirm(order, on: connection)
+                guard let confirmed = try await OrderStore.confirm(order: order, on: connection) else { return nil }
+                return StoredResponse(status: 201, body: try PostgresJSONB(encoding: confirmed, encoder: contractEncoder))
             }
         }
     }
 
-    /// Records a step's outcome; `completed` runs its writes in the log transaction, a failure marks the order failed.
-    private func record<Value: Sendable>(
-        _ step: SagaStep, _ outcome: StepOutcome<Value>, _ saga: inout SagaRecord,
-        completed: @escaping @Sendable (Value, PostgresConnection) async throws -> Void
-    ) async throws {
+    /// A step failed: logged, and the order marked failed in the same transaction.
+    private func recordFailure(_ step: SagaStep, _ failure: SagaFailure, uncertain: Bool, _ saga: inout SagaRecord) async throws {
         let order = saga.orderID
-        switch outcome {
-        case .completed(let value):
-            try await store.record([.stepCompleted(step)], for: &saga) { connection, _ in
-                try await completed(value, connection)
-                return nil
-            }
-        case .failed(let failure, let uncertain):
-            logger.info(
-                "order saga step failed",
-                metadata: ["order_id": "\(order)", "step": "\(step.rawValue)", "code": "\(failure.code)", "uncertain": "\(uncertain)"])
-            try await store.record([.stepFailed(step, failure, uncertain: uncertain)], for: &saga) { connection, _ in
-                try await OrderStore.fail(order: order, reason: failure.message, on: connection)
-                return nil
-            }
+        logger.info(
+            "order saga step failed",
+            metadata: ["order_id": "\(order)", "step": "\(step.rawValue)", "code": "\(failure.code)", "uncertain": "\(uncertain)"])
+        try await store.record([.stepFailed(step, failure, uncertain: uncertain)], for: &saga) { connection, _ in
+            try await OrderStore.fail(order: order, reason: failure.message, on: connection)
+            return nil
         }
     }
 
@@ -111,35 +101,26 @@ struct OrderSaga: Sendable {
             outcome = try await payments.charge(charge)
         } catch {
             FaultPoint.check(settings.faultPoint, SagaStep.chargePayment.rawValue, .after, logger: logger)
-            try await record(.chargePayment, StepOutcome<Void>.failed(
-                SagaFailure(.upstreamUnavailable, "the payment processor is unavailable"), uncertain: true), &saga) { _, _ in }
+            try await recordFailure(
+                .chargePayment, SagaFailure(.upstreamUnavailable, "the payment processor is unavailable"), uncertain: true, &saga)
             return
         }
         FaultPoint.check(settings.faultPoint, SagaStep.chargePayment.rawValue, .after, logger: logger)
-        // An approved charge and the confirmation are one write: nothing between them can fail.
-        if outcome.approved { FaultPoint.check(settings.faultPoint, SagaStep.confirmOrder.rawValue, .before, logger: logger) }
-        let events: [SagaEvent] =
-            outcome.approved
-            ? [.stepCompleted(.chargePayment), .stepCompleted(.confirmOrder)]
-            : [.stepFailed(.chargePayment, SagaFailure(.paymentDeclined, "the payment was declined"), uncertain: false)]
-        let provider = payments.name
-        try await store.record(events, for: &saga) { connection, _ in
-            try await OrderStore.recordPayment(
-                order: order, amount: charge.amount, status: outcome.approved ? "succeeded" : "failed", method: charge.method,
-                outcome: outcome, gateway: provider, on: connection)
-            guard outcome.approved else {
-                try await OrderStore.fail(order: order, reason: "the payment was declined", on: connection)
+        let payment = PaymentRecord(
+            amount: charge.amount, status: outcome.approved ? "succeeded" : "failed", method: charge.method, outcome: outcome,
+            gateway: payments.name)
+        guard outcome.approved else {
+            let failure = SagaFailure(.paymentDeclined, "the payment was declined")
+            try await store.record([.stepFailed(.chargePayment, failure, uncertain: false)], for: &saga) { connection, _ in
+                try await OrderStore.recordPayment(payment, order: order, on: connection)
+                try await OrderStore.fail(order: order, reason: failure.message, on: connection)
                 return nil
             }
-            return try await Self.confirm(order, on: connection)
+            return
         }
-    }
-
-    /// `pending` becomes `confirmed` and the 201 answer is kept for replays; `nil` when the
-    /// order was cancelled meanwhile.
-    private static func confirm(_ order: Int, on connection: PostgresConnection) async throws -> StoredResponse? {
-        guard let confirmed = try await OrderStore.confirm(order: order, on: connection) else { return nil }
-        return StoredResponse(status: 201, body: try PostgresJSONB(encoding: confirmed, encoder: contractEncoder))
+        // Nothing can fail between an approved charge and the confirmation: one write for both.
+        FaultPoint.check(settings.faultPoint, SagaStep.confirmOrder.rawValue, .before, logger: logger)
+        _ = try await store.recordConfirmation(&saga, payment: payment)
     }
 
     /// Runs one compensation; `false` when it cannot run now.
@@ -158,14 +139,11 @@ struct OrderSaga: Sendable {
                         try await payments.refund(chargeKey: "order-\(order)-charge", amount: charged, key: "order-\(order)-refund")
                     } else { nil }
                 FaultPoint.check(settings.faultPoint, compensation.rawValue, .after, logger: logger)
-                let method = saga.paymentMethod
-                let provider = payments.name
+                let record = refund.map {
+                    PaymentRecord(amount: charged ?? Money(cents: 0), status: "refunded", method: saga.paymentMethod, outcome: $0, gateway: payments.name)
+                }
                 try await store.record([.compensationCompleted(.refundPayment)], for: &saga) { connection, _ in
-                    if let refund, let charged {
-                        try await OrderStore.recordPayment(
-                            order: order, amount: charged, status: "refunded", method: method, outcome: refund, gateway: provider,
-                            on: connection)
-                    }
+                    if let record { try await OrderStore.recordPayment(record, order: order, on: connection) }
                     return nil
                 }
             }

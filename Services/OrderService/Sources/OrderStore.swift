@@ -107,50 +107,38 @@ struct OrderStore: Sendable {
 
     // MARK: Writes of the saga's steps (inside its log transactions)
 
-    /// The reserved items with their name and price snapshots, and the order's totals.
-    static func applyReservation(
-        _ reservation: StockReservationResponse, order: Int, totals: OrderTotals, on connection: PostgresConnection
-    ) async throws {
+    /// The reserved items with their name and price snapshots, and the order's totals, as
+    /// writes for ``SagaStore/record(_:for:applying:)`` (they join its `lease`).
+    static func reservationWrites(_ reservation: StockReservationResponse, totals: OrderTotals) -> [PostgresQuery] {
         let items = zip(reservation.items, totals.lines)
-        try await connection.query(
+        return [
             """
-            WITH items AS (
-                INSERT INTO order_items (order_id, product_id, product_name, quantity, unit_price, subtotal, tax_amount,
-                                         discount_amount, final_price)
-                SELECT \(order), x.product_id, x.name, x.quantity, x.unit_price, x.subtotal, x.tax, x.discount, x.final
-                FROM unnest(\(items.map { $0.0.productID }), \(items.map { $0.0.name }), \(items.map { $0.0.quantity }),
-                            \(items.map { $0.1.unitPrice.amount.description })::numeric[],
-                            \(items.map { $0.1.subtotal.amount.description })::numeric[],
-                            \(items.map { $0.1.taxAmount.amount.description })::numeric[],
-                            \(items.map { $0.1.discountAmount.amount.description })::numeric[],
-                            \(items.map { $0.1.finalPrice.amount.description })::numeric[])
-                    AS x(product_id, name, quantity, unit_price, subtotal, tax, discount, final))
+            INSERT INTO order_items (order_id, product_id, product_name, quantity, unit_price, subtotal, tax_amount,
+                                     discount_amount, final_price)
+            SELECT lease.order_id, x.product_id, x.name, x.quantity, x.unit_price, x.subtotal, x.tax, x.discount, x.final
+            FROM lease, unnest(\(items.map { $0.0.productID }), \(items.map { $0.0.name }), \(items.map { $0.0.quantity }),
+                               \(items.map { $0.1.unitPrice.amount.description })::numeric[],
+                               \(items.map { $0.1.subtotal.amount.description })::numeric[],
+                               \(items.map { $0.1.taxAmount.amount.description })::numeric[],
+                               \(items.map { $0.1.discountAmount.amount.description })::numeric[],
+                               \(items.map { $0.1.finalPrice.amount.description })::numeric[])
+                AS x(product_id, name, quantity, unit_price, subtotal, tax, discount, final)
+            """,
+            """
             UPDATE orders SET subtotal = \(totals.subtotal.amount), tax_amount = \(totals.taxAmount.amount),
                 shipping_amount = \(totals.shippingAmount.amount), discount_amount = \(totals.discountAmount.amount),
                 total_amount = \(totals.totalAmount.amount), updated_at = now()
-            WHERE id = \(order)
-            """)
+            FROM lease WHERE orders.id = lease.order_id
+            """,
+        ]
     }
 
     /// A charge, a decline or a refund, recorded at most once per kind, and the order's `payment_status`.
-    static func recordPayment(
-        order: Int, amount: Money, status: String, method: String, outcome: PaymentOutcome, gateway: String,
-        on connection: PostgresConnection
-    ) async throws {
-        let paymentStatus = switch status {
-        case "succeeded": "paid"
-        case "refunded": "refunded"
-        default: "failed"
-        }
-        try await connection.query(
-            """
-            WITH payment AS (
-                INSERT INTO payments (order_id, amount, status, payment_method, transaction_id, gateway, gateway_response)
-                VALUES (\(order), \(amount.amount), \(status), \(method), \(outcome.transactionID), \(gateway),
-                        \(try PostgresJSONB(encoding: outcome.response)))
-                ON CONFLICT DO NOTHING)
-            UPDATE orders SET payment_status = \(paymentStatus), updated_at = now() WHERE id = \(order)
-            """)
+    static func recordPayment(_ payment: PaymentRecord, order: Int, on connection: PostgresConnection) async throws {
+        var query: PostgresQuery = "WITH lease AS (SELECT \(order)::int AS order_id), payment AS ("
+        query.append(try payment.write)
+        query.append(") UPDATE orders SET payment_status = \(payment.orderPaymentStatus), updated_at = now() WHERE id = \(order)")
+        try await connection.query(query)
     }
 
     /// A step failed: the order will never be confirmed.
@@ -160,6 +148,12 @@ struct OrderStore: Sendable {
             UPDATE orders SET status = 'failed', failure_reason = \(reason), updated_at = now()
             WHERE id = \(order) AND status = 'pending'
             """)
+    }
+
+    /// An order row (with the ``columns``) and its items as the API shows them.
+    static func order(_ row: PostgresRow, on connection: PostgresConnection) async throws -> OrderResponse {
+        let id: Int = try row.decode("id")
+        return try order(row, items: try await items(of: [id], on: connection)[id] ?? [])
     }
 
     /// The last step: `pending` becomes `confirmed`. `nil` when the order is no longer pending (cancelled meanwhile).

@@ -40,7 +40,7 @@ struct OrdersController: Sendable {
             guard let response = earlier.response else {
                 throw APIError(.requestInProgress, "the request with this Idempotency-Key is still being processed")
             }
-            return try replay(response, order: earlier.orderID)
+            return try await replay(response, order: earlier.orderID, principal: principal)
         case .created(var record):
             do {
                 try await saga.drive(&record)
@@ -67,15 +67,22 @@ struct OrdersController: Sendable {
         }
     }
 
-    private func replay(_ response: StoredResponse, order: Int) throws -> EditedResponse<OrderResponse> {
+    private func replay(_ response: StoredResponse, order: Int, principal: Principal) async throws -> EditedResponse<OrderResponse> {
         guard (200..<300).contains(response.status) else {
-            var error = Self.error(try response.body.decode(as: SagaFailure.self), order: order)
+            let failure = try response.body?.decode(as: SagaFailure.self) ?? SagaFailure(.conflict, "the order failed")
+            var error = Self.error(failure, order: order)
             error.headers.append(("Idempotent-Replayed", "true"))
             throw error
         }
-        return EditedResponse(
-            status: .init(code: response.status), headers: [Self.replayed: "true"],
-            response: try response.body.decode(as: OrderResponse.self, decoder: contractDecoder))
+        let body: OrderResponse
+        if let stored = try response.body?.decode(as: OrderResponse.self, decoder: contractDecoder) {
+            body = stored
+        } else if let current = try await orders.order(order, visibleTo: principal) {
+            body = current
+        } else {
+            throw APIError.notFound("order")
+        }
+        return EditedResponse(status: .init(code: response.status), headers: [Self.replayed: "true"], response: body)
     }
 
     private static func error(_ failure: SagaFailure, order: Int) -> APIError {

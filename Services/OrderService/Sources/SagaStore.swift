@@ -26,8 +26,9 @@ struct SagaRecord: Sendable {
 /// The first response to a request, kept for replays of its `Idempotency-Key`.
 struct StoredResponse: Sendable {
     var status: Int
-    /// The order for a 2xx; the ``SagaFailure`` otherwise.
-    var body: PostgresJSONB
+    /// The order for a 2xx; the ``SagaFailure`` otherwise. `nil` if the process died between
+    /// confirming and keeping the body: a replay then shows the order as it is.
+    var body: PostgresJSONB?
 }
 
 /// The saga's durable state in `order_sagas` and its append-only log in `order_saga_events`.
@@ -101,7 +102,7 @@ struct SagaStore: Sendable {
         let status = try row.decode("response_status", as: Int?.self)
         return EarlierRequest(
             orderID: try row.decode("order_id"), fingerprint: try row.decode("request_fingerprint"),
-            response: try status.map { StoredResponse(status: $0, body: try row.decode("response_body")) })
+            response: try status.map { StoredResponse(status: $0, body: try row.decode("response_body", as: PostgresJSONB?.self)) })
     }
 
     /// A saga with its log, for the process that holds its lease.
@@ -179,6 +180,95 @@ struct SagaStore: Sendable {
         saga.unlogged = []
         saga.cancelLogged = saga.cancelLogged || cancelRequested
         saga.cancelRequested = cancelRequested
+    }
+
+    /// The common case in one statement and no transaction: renew the lease, append the
+    /// events and apply `writes`, data-modifying statements that join `lease` and so do
+    /// nothing once the lease is not ours. For outcomes after which the saga goes on; a
+    /// cancellation noticed here is logged right after.
+    func record(_ events: [SagaEvent], for saga: inout SagaRecord, applying writes: [PostgresQuery]) async throws {
+        let logged = saga.unlogged + events
+        var state = saga.state
+        for event in logged { state.apply(event) }
+        guard !state.isSettled else { return try await record(events, for: &saga) }
+        var query: PostgresQuery = """
+            WITH lease AS (
+                UPDATE order_sagas SET lease_until = now() + \(leaseMilliseconds) * interval '1 millisecond', updated_at = now(),
+                    phase = \(state.phase.column)
+                WHERE order_id = \(saga.orderID) AND lease_owner = \(owner) RETURNING order_id, cancel_requested),
+            logged AS (
+                INSERT INTO order_saga_events (order_id, action, outcome, detail)
+                SELECT lease.order_id, e.action, e.outcome, NULLIF(e.detail, '')::jsonb
+                FROM lease, unnest(\(logged.map(\.action)), \(logged.map(\.outcome)), \(logged.map(\.detailJSON)))
+                    WITH ORDINALITY AS e(action, outcome, detail, n)
+                ORDER BY e.n)
+            """
+        for (index, write) in writes.enumerated() {
+            query.append(PostgresQuery(unsafeSQL: ", write\(index) AS ("))
+            query.append(write)
+            query.append(")")
+        }
+        query.append(" SELECT cancel_requested FROM lease")
+        guard let row = try await pool.query(query).first else { throw LeaseLost() }
+        saga.state = state
+        saga.unlogged = []
+        if try row.decode("cancel_requested", as: Bool.self), !saga.cancelLogged {
+            saga.cancelRequested = true
+            try await record([], for: &saga)
+        }
+    }
+
+    /// An approved charge and the confirmation, the saga's last steps, in one statement: the
+    /// payment row, the order `confirmed` and `paid`, the saga ended with 201 kept for replays.
+    /// A cancellation that arrived meanwhile keeps the saga open (it compensates next) and
+    /// the order as it is; then `nil` is returned.
+    func recordConfirmation(_ saga: inout SagaRecord, payment: PaymentRecord) async throws -> OrderResponse? {
+        let logged = saga.unlogged + [.stepCompleted(.chargePayment), .stepCompleted(.confirmOrder)]
+        var query: PostgresQuery = """
+            WITH lease AS (
+                UPDATE order_sagas SET lease_until = now() + \(leaseMilliseconds) * interval '1 millisecond', updated_at = now(),
+                    phase = CASE WHEN cancel_requested THEN 'compensating' ELSE 'succeeded' END,
+                    ended_at = CASE WHEN cancel_requested THEN NULL ELSE now() END,
+                    payment_token = CASE WHEN cancel_requested THEN payment_token END,
+                    lease_owner = CASE WHEN cancel_requested THEN lease_owner END,
+                    response_status = CASE WHEN cancel_requested THEN response_status ELSE coalesce(response_status, 201) END
+                WHERE order_id = \(saga.orderID) AND lease_owner = \(owner) RETURNING order_id, cancel_requested),
+            logged AS (
+                INSERT INTO order_saga_events (order_id, action, outcome)
+                SELECT lease.order_id, e.action, e.outcome
+                FROM lease, unnest(\(logged.map(\.action)), \(logged.map(\.outcome))) WITH ORDINALITY AS e(action, outcome, n)
+                ORDER BY e.n),
+            payment AS (
+            """
+        query.append(try payment.write)
+        query.append(
+            """
+            ),
+            confirmed AS (
+                UPDATE orders SET status = CASE WHEN status = 'pending' THEN 'confirmed' ELSE status END,
+                    payment_status = 'paid', updated_at = now()
+                FROM lease WHERE orders.id = lease.order_id
+                RETURNING orders.id, orders.user_uid, orders.status, orders.payment_status, orders.payment_method,
+                    orders.shipping_method, orders.tracking_number, orders.subtotal, orders.tax_amount, orders.shipping_amount,
+                    orders.discount_amount, orders.total_amount, orders.failure_reason, orders.created_at, orders.updated_at)
+            SELECT lease.cancel_requested, confirmed.* FROM lease JOIN confirmed ON true
+            """)
+        guard let row = try await pool.query(query).first else { throw LeaseLost() }
+        for event in logged { saga.state.apply(event) }
+        saga.unlogged = []
+        if try row.decode("cancel_requested", as: Bool.self) {
+            saga.cancelRequested = true
+            if !saga.cancelLogged { try await record([], for: &saga) }
+            return nil
+        }
+        let order = try await pool.withConnection { try await OrderStore.order(row, on: $0) }
+        // The body of the first response, for replays (without it a replay shows the order as it is then).
+        try await pool.query(
+            """
+            UPDATE order_sagas SET response_body = \(try PostgresJSONB(encoding: order, encoder: contractEncoder))
+            WHERE order_id = \(saga.orderID) AND response_body IS NULL
+            """)
+        return order
     }
 
     private func end(_ orderID: Int, phase: SagaState.Phase, response: StoredResponse?, on connection: PostgresConnection) async throws {

@@ -42,11 +42,10 @@ struct StockLedger: Sendable {
                     productID: item.productID, quantity: item.quantity, name: try product.decode("name"),
                     sku: try product.decode("sku"), unitPrice: try product.money("price")))
             }
-            try await Self.move(request.items, sign: -1, reason: "reservation", reservation: request.reservationID, on: connection)
-            let response = StockReservationResponse(reservationID: request.reservationID, status: "reserved", items: items)
-            try await connection.query(
-                "UPDATE stock_reservations SET items = \(try PostgresJSONB(encoding: items)) WHERE reservation_id = \(request.reservationID)")
-            return (response, true)
+            try await Self.move(
+                request.items, sign: -1, reason: "reservation", reservation: request.reservationID, status: "reserved",
+                items: try PostgresJSONB(encoding: items), on: connection)
+            return (StockReservationResponse(reservationID: request.reservationID, status: "reserved", items: items), true)
         }
     }
 
@@ -66,9 +65,7 @@ struct StockLedger: Sendable {
             guard try rows.first?.decode("status", as: String.self) == "reserved" else { return reservation }
             try await Self.move(
                 reservation.items.map { .init(productID: $0.productID, quantity: $0.quantity) }, sign: 1, reason: "release",
-                reservation: reservationID, on: connection)
-            try await connection.query(
-                "UPDATE stock_reservations SET status = 'released', released_at = now() WHERE reservation_id = \(reservationID)")
+                reservation: reservationID, status: "released", items: nil, on: connection)
             reservation.status = "released"
             return reservation
         }
@@ -92,21 +89,25 @@ struct StockLedger: Sendable {
             movements: try row.decode("movements"))
     }
 
-    /// Changes stock for the items and writes one ledger row each.
+    /// Changes stock for the items, writes one ledger row each and sets the reservation's
+    /// status (and items), in one statement.
     private static func move(
-        _ items: [StockReservationRequest.Item], sign: Int, reason: String, reservation: String, on connection: PostgresConnection
+        _ items: [StockReservationRequest.Item], sign: Int, reason: String, reservation: String, status: String,
+        items snapshot: PostgresJSONB?, on connection: PostgresConnection
     ) async throws {
         let ids = items.map(\.productID)
         let deltas = items.map { sign * $0.quantity }
         try await connection.query(
             """
-            UPDATE products p SET stock = p.stock + x.delta, updated_at = now()
-            FROM unnest(\(ids), \(deltas)) AS x(id, delta) WHERE p.id = x.id
-            """)
-        try await connection.query(
-            """
-            INSERT INTO stock_movements (product_id, quantity_delta, reason, reservation_id)
-            SELECT id, delta, \(reason), \(reservation) FROM unnest(\(ids), \(deltas)) AS x(id, delta)
+            WITH moved AS (
+                UPDATE products p SET stock = p.stock + x.delta, updated_at = now()
+                FROM unnest(\(ids), \(deltas)) AS x(id, delta) WHERE p.id = x.id),
+            ledger AS (
+                INSERT INTO stock_movements (product_id, quantity_delta, reason, reservation_id)
+                SELECT id, delta, \(reason), \(reservation) FROM unnest(\(ids), \(deltas)) AS x(id, delta))
+            UPDATE stock_reservations SET status = \(status), items = coalesce(\(snapshot), items),
+                released_at = CASE WHEN \(status) = 'released' THEN now() ELSE released_at END
+            WHERE reservation_id = \(reservation)
             """)
     }
 
