@@ -150,12 +150,6 @@ struct OrderStore: Sendable {
             """)
     }
 
-    /// An order row (with the ``columns``) and its items as the API shows them.
-    static func order(_ row: PostgresRow, on connection: PostgresConnection) async throws -> OrderResponse {
-        let id: Int = try row.decode("id")
-        return try order(row, items: try await items(of: [id], on: connection)[id] ?? [])
-    }
-
     /// The last step: `pending` becomes `confirmed`. `nil` when the order is no longer pending (cancelled meanwhile).
     static func confirm(order: Int, on connection: PostgresConnection) async throws -> OrderResponse? {
         var update: PostgresQuery = "UPDATE orders SET status = 'confirmed', updated_at = now() WHERE id = \(order) AND status = 'pending'"
@@ -191,7 +185,8 @@ struct OrderStore: Sendable {
         return items
     }
 
-    private static func order(_ row: PostgresRow, items: [OrderResponse.Item]) throws -> OrderResponse {
+    /// An order row (with the ``columns``) and its items as the API shows them.
+    static func order(_ row: PostgresRow, items: [OrderResponse.Item]) throws -> OrderResponse {
         OrderResponse(
             id: try row.decode("id"), userUID: try row.decode("user_uid"), status: try row.decode("status"),
             paymentStatus: try row.decode("payment_status"), paymentMethod: try row.decode("payment_method", as: String?.self),

@@ -251,7 +251,13 @@ struct SagaStore: Sendable {
                 RETURNING orders.id, orders.user_uid, orders.status, orders.payment_status, orders.payment_method,
                     orders.shipping_method, orders.tracking_number, orders.subtotal, orders.tax_amount, orders.shipping_amount,
                     orders.discount_amount, orders.total_amount, orders.failure_reason, orders.created_at, orders.updated_at)
-            SELECT lease.cancel_requested, confirmed.* FROM lease JOIN confirmed ON true
+            SELECT lease.cancel_requested, confirmed.*,
+                (SELECT json_agg(json_build_object(
+                            'id', i.id, 'product_id', i.product_id, 'product_name', i.product_name, 'quantity', i.quantity,
+                            'unit_price', i.unit_price::text, 'subtotal', i.subtotal::text, 'tax_amount', i.tax_amount::text,
+                            'discount_amount', i.discount_amount::text, 'final_price', i.final_price::text) ORDER BY i.id)
+                 FROM order_items i WHERE i.order_id = lease.order_id)::text AS items
+            FROM lease JOIN confirmed ON true
             """)
         guard let row = try await pool.query(query).first else { throw LeaseLost() }
         for event in logged { saga.state.apply(event) }
@@ -261,7 +267,8 @@ struct SagaStore: Sendable {
             if !saga.cancelLogged { try await record([], for: &saga) }
             return nil
         }
-        let order = try await pool.withConnection { try await OrderStore.order(row, on: $0) }
+        let items = try JSONDecoder().decode([OrderResponse.Item].self, from: Data((try row.decode("items", as: String?.self) ?? "[]").utf8))
+        let order = try OrderStore.order(row, items: items)
         // The body of the first response, for replays (without it a replay shows the order as it is then).
         try await pool.query(
             """
