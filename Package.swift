@@ -174,7 +174,7 @@ let package = Package(
         .testTarget(
             name: "OrderServiceTests",
             dependencies: [
-                "OrderService", "ProductService", "UserService", "Contracts", "TestSupport",
+                "OrderService", "ProductService", "UserService", "Contracts", "Postgres", "TestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
             path: "Tests/OrderServiceTests"),

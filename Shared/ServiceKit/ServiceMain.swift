@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import Logging
+import Postgres
 
 /// The whole of each executable's `main`: read the configuration (a clear message and exit
 /// code 78 when it is unusable), set up logs and metrics, build the application, run it
@@ -23,6 +24,9 @@ public enum ServiceMain {
             try await build(configuration).runService()
             logger.info("stopped")
             exit(0)
+        } catch let error as ConfigurationError {
+            FileHandle.standardError.write(Data("\(defaults.name): configuration error: \(error)\n".utf8))
+            exit(78)
         } catch {
             logger.critical("service failed", metadata: ["error": "\(String(reflecting: error))"])
             exit(1)

@@ -1,5 +1,6 @@
 import Contracts
 import Foundation
+import Postgres
 import Testing
 
 @testable import OrderService
@@ -135,5 +136,29 @@ struct SagaStateTests {
     func eventsReadBackFromTheLogAsWritten(event: SagaEvent) {
         let detail = event.detailJSON
         #expect(SagaEvent(action: event.action, outcome: event.outcome, detailJSON: detail.isEmpty ? nil : detail) == event)
+    }
+}
+
+@Suite("Order service settings")
+struct OrderSettingsTests {
+    @Test func defaultsAreTheContracts() throws {
+        let settings = try OrderSettings(environment: [:])
+        #expect(settings.taxRate == Decimal(string: "0.08"))
+        #expect(settings.sagaTimeout == .seconds(10))
+        #expect(settings.faultPoint == nil)
+    }
+
+    @Test(arguments: [
+        ["TAX_RATE": "eight"], ["TAX_RATE": "1.5"], ["ORDER_SAGA_TIMEOUT_MS": "0"], ["UPSTREAM_TIMEOUT_MS": "soon"],
+        ["ORDER_SAGA_FAULT_POINT": "reserve_stock"], ["ORDER_SAGA_FAULT_POINT": "ship_it:after"],
+    ])
+    func unusableValuesStopTheService(environment: [String: String]) {
+        #expect(throws: ConfigurationError.self) { try OrderSettings(environment: environment) }
+    }
+
+    @Test func aFaultPointNamesAnActionAndAMoment() throws {
+        let point = try #require(try OrderSettings(environment: ["ORDER_SAGA_FAULT_POINT": "release_stock:after"]).faultPoint)
+        #expect(point.action == "release_stock")
+        #expect(point.moment == .after)
     }
 }

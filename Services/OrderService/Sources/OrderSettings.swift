@@ -24,7 +24,9 @@ struct OrderSettings: Sendable {
         _ name: String, _ environment: [String: String], default value: Decimal, range: ClosedRange<Decimal>
     ) throws -> Decimal {
         guard let text = environment[name] else { return value }
-        guard let parsed = Decimal(string: text, locale: Locale(identifier: "en_US_POSIX")), range.contains(parsed) else {
+        // Decimal(string:) reads a numeric prefix ("eight" is 0), so the text is checked first.
+        let isDecimal = !text.isEmpty && text.allSatisfy { $0.isASCII && ($0.isNumber || $0 == ".") } && text.filter { $0 == "." }.count <= 1
+        guard isDecimal, let parsed = Decimal(string: text, locale: Locale(identifier: "en_US_POSIX")), range.contains(parsed) else {
             throw ConfigurationError(variable: name, reason: "must be a decimal from \(range.lowerBound) to \(range.upperBound)")
         }
         return parsed
