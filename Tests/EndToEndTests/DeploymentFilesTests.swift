@@ -1,0 +1,42 @@
+import Foundation
+import TestSupport
+import Testing
+
+/// docker-compose.yml, deploy/k8s and the Dockerfile, checked against their schemas (no
+/// Docker engine or cluster runs here): `scripts/validate-deploy.sh`.
+@Suite("Deployment files")
+struct DeploymentFilesTests {
+    @Test func composeKubernetesAndDockerfileAreValid() async throws {
+        let output = try await ShellCommand.bash("bash scripts/validate-deploy.sh")
+        #expect(output.contains("docker-compose.yml: valid"))
+        #expect(output.contains("deploy/k8s: valid"))
+        #expect(output.contains("Dockerfile: valid"))
+    }
+
+    /// The checks can fail: a broken copy of each file is refused.
+    @Test(arguments: [
+        ("compose", "docker-compose.yml", "retries: 10", "retries: \"ten\""),
+        ("compose", "docker-compose.yml", "pg_isready -U order_user -d order_database", "true"),
+        ("compose", "docker-compose.yml", "condition: service_healthy", "condition: service_started"),
+        ("k8s", "deploy/k8s/gateway.yaml", "readinessProbe:", "readinessProbes:"),
+        ("k8s", "deploy/k8s/order-service.yaml", "path: /health/live", "path: /"),
+        ("dockerfile", "Dockerfile", "RUN make test", "RUN true"),
+    ])
+    func aBrokenFileIsRefused(kind: String, file: String, original: String, broken: String) async throws {
+        let base = ProcessInfo.processInfo.environment["TEST_WORK_DIR"] ?? NSTemporaryDirectory()
+        let directory = "\(base)/deploy-\(UUID().uuidString.prefix(8))"
+        let root = TestEnvironment.repositoryRoot.path
+        try FileManager.default.createDirectory(atPath: "\(directory)/deploy/k8s", withIntermediateDirectories: true)
+        for path in ["docker-compose.yml", "Dockerfile"] + (try FileManager.default.contentsOfDirectory(atPath: "\(root)/deploy/k8s")).map({ "deploy/k8s/\($0)" }) {
+            var text = try String(contentsOfFile: "\(root)/\(path)", encoding: .utf8)
+            if path == file {
+                #expect(text.contains(original))
+                text = text.replacingOccurrences(of: original, with: broken)
+            }
+            try text.write(toFile: "\(directory)/\(path)", atomically: true, encoding: .utf8)
+        }
+        try FileManager.default.createSymbolicLink(atPath: "\(directory)/database", withDestinationPath: "\(root)/database")
+        let target = kind == "k8s" ? "\(directory)/deploy/k8s" : "\(directory)/\(file)"
+        await #expect(throws: TestSetupError.self) { try await ShellCommand.bash("bash scripts/validate-deploy.sh \(kind) '\(target)'") }
+    }
+}
