@@ -1,5 +1,5 @@
 # The stack's commands (see README.md).
-.PHONY: up down test bench seed cleanup
+.PHONY: up down test bench seed cleanup db-health db-counts db-init db-reset backup restore slow-log-on slow-log-off validate-deploy
 
 up:
 	@bash scripts/stack.sh up
@@ -18,3 +18,31 @@ seed:
 
 cleanup:
 	@bash scripts/cleanup.sh
+
+# Operations on the local stack's databases (scripts/ops.sh); DB=user|product|order|gateway.
+db-health:
+	@bash scripts/ops.sh health $(DB)
+
+db-counts:
+	@bash scripts/ops.sh counts $(DB)
+
+db-init:
+	@bash scripts/ops.sh init $(DB)
+
+db-reset:
+	@bash scripts/ops.sh reset $(DB)
+
+backup:
+	@bash scripts/ops.sh backup $(DB)
+
+restore:
+	@bash scripts/ops.sh restore $(DB) $(FILE)
+
+slow-log-on:
+	@bash scripts/ops.sh slow-log on $(or $(MS),200) $(DB)
+
+slow-log-off:
+	@bash scripts/ops.sh slow-log off 0 $(DB)
+
+validate-deploy:
+	@bash scripts/validate-deploy.sh

@@ -18,7 +18,7 @@ DATABASES = {  # container: (host port, database, user, password, init script)
     "postgres-product": ("5433", "product_database", "product_user", "product_pass", "product-service-init.sql"),
     "postgres-order": ("5434", "order_database", "order_user", "order_pass", "order-service-init.sql"),
     "postgres-gateway": ("5435", "gateway_database", "gateway_user", "gateway_pass", "gateway-init.sql"),
-    "postgres-user": ("5436", "user_database", "user_user", "user_pass", None),
+    "postgres-user": ("5436", "user_database", "user_user", "user_pass", "user-service-init.sql"),
 }
 SERVICES = {"user-service": "8081", "product-service": "8082", "order-service": "8083", "gateway": "8080"}
 
@@ -49,12 +49,11 @@ def check_compose(path):
             fail(f"{path}: {name} must publish {port}:5432")
         if "pg_isready" not in " ".join(service.get("healthcheck", {}).get("test", [])):
             fail(f"{path}: {name} needs a pg_isready health check")
-        if init:
-            mounts = [v for v in service.get("volumes", []) if isinstance(v, str) and "docker-entrypoint-initdb.d" in v]
-            if not any(f"database/{init}" in m for m in mounts):
-                fail(f"{path}: {name} must mount database/{init}")
-            if not os.path.exists(os.path.join(root, "database", init)):
-                fail(f"{path}: database/{init} does not exist")
+        mounts = [v for v in service.get("volumes", []) if isinstance(v, str) and "docker-entrypoint-initdb.d" in v]
+        if not any(f"database/{init}" in m for m in mounts):
+            fail(f"{path}: {name} must mount database/{init}")
+        if not os.path.exists(os.path.join(root, "database", init)):
+            fail(f"{path}: database/{init} does not exist")
     for name, port in SERVICES.items():
         service = services.get(name) or fail(f"{path}: no service {name}")
         if "/health" not in " ".join(service.get("healthcheck", {}).get("test", [])):

@@ -10,6 +10,7 @@ import Testing
 struct InitScriptTests {
     static let scripts = [
         ("product", "product-service-init.sql"), ("order", "order-service-init.sql"), ("gateway", "gateway-init.sql"),
+        ("user", "user-service-init.sql"),
     ]
 
     @Test(arguments: scripts)

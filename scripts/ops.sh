@@ -1,0 +1,125 @@
+#!/usr/bin/env bash
+# Operations on the local stack's databases (the design document's "Running Initialization
+# Scripts", "Backup and Restore", "Health Checks", record counts and slow-query logging).
+# DB is one of user, product, order, gateway; without it, every database.
+#
+#   ops.sh health [DB]            pg_isready per database
+#   ops.sh counts [DB]            rows per table
+#   ops.sh init DB                run database/<db>-init.sql on an empty database
+#   ops.sh reset DB               drop and recreate the schema, then run the init script
+#   ops.sh backup [DB]            pg_dump to $BACKUP_DIR/backup_<db>_<YYYYmmdd-HHMMSS>.sql
+#   ops.sh restore DB FILE        reset DB, then load FILE
+#   ops.sh slow-log on [MS]       log statements slower than MS (default 200) ms
+#   ops.sh slow-log off
+# Ports and STACK_DIR as for make up; BACKUP_DIR defaults to $STACK_DIR/backups.
+set -euo pipefail
+source "$(dirname "$0")/lib.sh"
+cd "$ROOT"
+source "$ROOT/scripts/stack-config.sh"
+BACKUP_DIR=${BACKUP_DIR:-$STACK_DIR/backups}
+
+# Sets PORT DATABASE DB_USER DB_PASSWORD INIT_SCRIPT for a short name.
+select_db() {
+  local entry part
+  for entry in "${DATABASES[@]}"; do
+    read -r part PORT DATABASE DB_USER DB_PASSWORD <<<"$entry"
+    if [ "$part" = "$1-db" ]; then
+      case $1 in
+        gateway) INIT_SCRIPT=$ROOT/database/gateway-init.sql ;;
+        *) INIT_SCRIPT=$ROOT/database/$1-service-init.sql ;;
+      esac
+      return
+    fi
+  done
+  die "unknown database '$1' (user, product, order or gateway)"
+}
+
+names() { if [ $# -gt 0 ] && [ -n "$1" ]; then echo "$1"; else echo user product order gateway; fi; }
+as_owner() { PGPASSWORD=$DB_PASSWORD "$@" -h 127.0.0.1 -p "$PORT" -U "$DB_USER"; }
+owner_psql() { as_owner psql -X -q -v ON_ERROR_STOP=1 -d "$DATABASE" "$@"; }
+superuser_psql() { psql -X -q -v ON_ERROR_STOP=1 -h /tmp -p "$PORT" -U postgres -d postgres "$@"; }
+
+health() {
+  local name status=0
+  for name in $(names "${1:-}"); do
+    select_db "$name"
+    if as_owner pg_isready -d "$DATABASE" >/dev/null 2>&1; then
+      echo "$name: accepting connections (port $PORT, $DATABASE)"
+    else
+      echo "$name: NOT ready (port $PORT, $DATABASE)"
+      status=1
+    fi
+  done
+  return $status
+}
+
+counts() {
+  local name table
+  for name in $(names "${1:-}"); do
+    select_db "$name"
+    echo "$name ($DATABASE):"
+    for table in $(owner_psql -tAc "SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY tablename"); do
+      printf '  %-28s %s\n' "$table" "$(owner_psql -tAc "SELECT count(*) FROM \"$table\"")"
+    done
+  done
+}
+
+init() {
+  select_db "$1"
+  owner_psql -f "$INIT_SCRIPT" >/dev/null
+  log "$1: ran $(basename "$INIT_SCRIPT")"
+}
+
+reset() {
+  select_db "$1"
+  owner_psql -c "DROP SCHEMA public CASCADE; CREATE SCHEMA public; GRANT ALL ON SCHEMA public TO \"$DB_USER\";" 2>/dev/null
+  log "$1: schema dropped and recreated"
+  init "$1"
+}
+
+backup() {
+  local name file
+  mkdir -p "$BACKUP_DIR"
+  for name in $(names "${1:-}"); do
+    select_db "$name"
+    file=$BACKUP_DIR/backup_${name}_$(date +%Y%m%d-%H%M%S).sql
+    as_owner pg_dump --no-owner -d "$DATABASE" >"$file"
+    echo "$file"
+  done
+}
+
+restore() {
+  [ $# -eq 2 ] || die "usage: ops.sh restore DB FILE"
+  [ -s "$2" ] || die "no backup at $2"
+  select_db "$1"
+  owner_psql -c "DROP SCHEMA public CASCADE; CREATE SCHEMA public; GRANT ALL ON SCHEMA public TO \"$DB_USER\";" 2>/dev/null
+  owner_psql -f "$2" >/dev/null
+  log "$1: restored from $2"
+}
+
+slow_log() {
+  local setting name
+  case ${1:-} in
+    on) setting=${2:-200} ;;
+    off) setting=-1 ;;
+    *) die "usage: ops.sh slow-log on [MS] | off" ;;
+  esac
+  for name in $(names "${3:-}"); do
+    select_db "$name"
+    superuser_psql -c "ALTER SYSTEM SET log_min_duration_statement = $((setting))" -c "SELECT pg_reload_conf()" >/dev/null
+    echo "$name: log_min_duration_statement = $(superuser_psql -tAc "SHOW log_min_duration_statement")"
+  done
+}
+
+command=${1:-}
+shift || true
+case $command in
+  health) health "$@" ;;
+  counts) counts "$@" ;;
+  init) [ $# -eq 1 ] || die "usage: ops.sh init DB"; init "$1" ;;
+  reset) [ $# -eq 1 ] || die "usage: ops.sh reset DB"; reset "$1" ;;
+  backup) backup "$@" ;;
+  restore) restore "$@" ;;
+  slow-log) slow_log "$@" ;;
+  *) sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
+esac
