@@ -37,6 +37,12 @@ public enum GatewayApp {
                 atPath: "/health")
             router.addRoutes(AnalyticsController(pool: dependencies.pool).endpoints, atPath: "/api/v1/analytics")
             router.addRoutes(AdminController(pool: dependencies.pool).endpoints, atPath: "/api/v1/admin")
+            router.addRoutes(
+                MergedOpenAPIController(
+                    client: client, upstreamURLs: Array(gatewayConfiguration.upstreamURLs.values).sorted(),
+                    documentPath: OpenAPIController.path(configuration), logger: dependencies.logger
+                ).endpoints,
+                atPath: "/openapi.json")
             return ServiceExtras(services: [client, logs, retention])
         }
     }

@@ -40,6 +40,11 @@ public func buildServiceApplication(
     let router = Router(context: ServiceRequestContext.self)
     router.addServiceDefaults(readiness: [.database(pool)])
     let extras = try addRoutes(router, ServiceDependencies(configuration: configuration, logger: logger, pool: pool))
+    if !router.routes.contains(where: { $0.path.description == "/openapi.json" }) {
+        router.addRoutes(OpenAPIController(configuration: configuration, logger: logger).endpoints, atPath: "/openapi.json")
+    }
+    RouteInventory.record(
+        configuration.name, router.routes.map { "\($0.method.rawValue) \(RouteInventory.openAPIPath($0.path.description))" })
     var app = Application(
         router: router,
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: configuration.name),

@@ -15,6 +15,7 @@ public func serviceTestConfiguration(
             "PORT": "0", "DATABASE_URL": database.url, "DB_MAX_CONNECTIONS": "8", "LOG_LEVEL": "error",
             "MIGRATIONS_DIR": root.appending(path: "database/migrations/\(defaults.migrationsFolder)").path,
             "DOCUMENT_INDEXES_FILE": root.appending(path: "database/document-indexes.json").path,
+            "OPENAPI_FILE": root.appending(path: "docs/openapi/\(defaults.name).json").path,
             "INTERNAL_TOKEN": TestCredentials.internalToken,
             "BOOTSTRAP_ADMIN_EMAIL": TestCredentials.adminEmail, "BOOTSTRAP_ADMIN_PASSWORD": TestCredentials.adminPassword,
         ].merging(environment) { $1 })
