@@ -1,5 +1,5 @@
 # The stack's commands (see README.md).
-.PHONY: up down test bench seed cleanup db-health db-counts db-init db-reset backup restore slow-log-on slow-log-off validate-deploy
+.PHONY: up down test bench seed cleanup db-health db-counts db-init db-reset backup restore slow-log-on slow-log-off validate-deploy fuzz
 
 up:
 	@bash scripts/stack.sh up
@@ -46,3 +46,6 @@ slow-log-off:
 
 validate-deploy:
 	@bash scripts/validate-deploy.sh
+
+fuzz:
+	@bash scripts/fuzz.sh

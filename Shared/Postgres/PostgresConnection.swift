@@ -111,6 +111,12 @@ struct ConnectionHandle: ~Copyable {
 
     mutating func execute(_ query: PostgresQuery) throws -> PostgresRows {
         let connection = try liveConnection()
+        // libpq takes values as C strings, and PostgreSQL text cannot hold NUL anyway: refuse
+        // such a value the way the server refuses bytes it cannot store, instead of cutting it.
+        if query.binds.contains(where: { $0.text?.utf8.contains(0) == true }) {
+            throw PostgresError(
+                kind: .server, sqlState: .characterNotInRepertoire, message: "a value contains a NUL character", query: query.sql)
+        }
         let types = query.binds.map { Oid($0.type.rawValue) }
         let values = query.binds.map { $0.text.map { strdup($0) } ?? nil }
         defer { values.forEach { free($0) } }

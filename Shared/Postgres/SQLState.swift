@@ -31,6 +31,8 @@ public struct SQLState: RawRepresentable, Hashable, Sendable, CustomStringConver
     public static let invalidTextRepresentation = SQLState(rawValue: "22P02")
     public static let numericValueOutOfRange = SQLState(rawValue: "22003")
     public static let stringDataRightTruncation = SQLState(rawValue: "22001")
+    public static let characterNotInRepertoire = SQLState(rawValue: "22021")
+    public static let untranslatableCharacter = SQLState(rawValue: "22P05")
     public static let tooManyConnections = SQLState(rawValue: "53300")
 
     /// Whether a transaction that failed with this code may succeed when run again from the start.

@@ -24,7 +24,8 @@ extension APIError {
         case .foreignKeyViolation, .checkViolation, .notNullViolation:
             self.init(.validationFailed, "the values break a rule of the data model",
                 details: error.constraint.map { ["constraint": .string($0)] })
-        case .invalidTextRepresentation, .numericValueOutOfRange, .stringDataRightTruncation:
+        case .invalidTextRepresentation, .numericValueOutOfRange, .stringDataRightTruncation, .characterNotInRepertoire,
+            .untranslatableCharacter:
             self.init(.validationFailed, "a value is out of range or malformed")
         case .adminShutdown, .cannotConnectNow, .tooManyConnections:
             self.init(.upstreamUnavailable, "the database is unavailable")
