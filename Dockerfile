@@ -35,6 +35,7 @@ RUN apt-get update \
     && mkdir -p /app/data && chown app /app/data
 COPY --from=build /out/ /usr/local/bin/
 COPY database /app/database
+COPY docs/openapi /app/docs/openapi
 WORKDIR /app
 USER app
 # Listen on every interface inside the container; STACK_DIR holds a generated signing key.
