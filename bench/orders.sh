@@ -19,13 +19,8 @@ log "building (release)"
 swift build -c release >&2
 
 WORK=$(mktemp -d /tmp/ecommerce-bench.XXXXXX)
-export STACK_DIR=$WORK/stack BUILD_CONFIGURATION=release SKIP_BUILD=1
-export BOOTSTRAP_ADMIN_EMAIL=bench-admin@example.com BOOTSTRAP_ADMIN_PASSWORD=bench-admin-password
-# One user places every order: the per-user limit would otherwise measure the rate limiter.
-export RATE_LIMIT_USER_PER_MINUTE=100000000 RATE_LIMIT_ANON_PER_MINUTE=100000000
-for name in GATEWAY_PORT USER_SERVICE_PORT PRODUCT_SERVICE_PORT ORDER_SERVICE_PORT USER_DB_PORT PRODUCT_DB_PORT ORDER_DB_PORT GATEWAY_DB_PORT; do
-  export "$name=$(free_port)"
-done
+use_throwaway_stack "$WORK"
+export BUILD_CONFIGURATION=release SKIP_BUILD=1
 cleanup() {
   bash scripts/stack.sh down >/dev/null 2>&1 || true
   rm -rf "$WORK"

@@ -16,12 +16,7 @@ if [ ! -x "$TOOLS/bin/schemathesis" ]; then
 fi
 
 WORK=$(mktemp -d /tmp/ecommerce-fuzz.XXXXXX)
-export STACK_DIR=$WORK/stack
-export BOOTSTRAP_ADMIN_EMAIL=fuzz-admin@example.com BOOTSTRAP_ADMIN_PASSWORD=fuzz-admin-password
-export RATE_LIMIT_USER_PER_MINUTE=100000000 RATE_LIMIT_ANON_PER_MINUTE=100000000
-for name in GATEWAY_PORT USER_SERVICE_PORT PRODUCT_SERVICE_PORT ORDER_SERVICE_PORT USER_DB_PORT PRODUCT_DB_PORT ORDER_DB_PORT GATEWAY_DB_PORT; do
-  export "$name=$(free_port)"
-done
+use_throwaway_stack "$WORK"
 cleanup() {
   bash scripts/stack.sh down >/dev/null 2>&1 || true
   rm -rf "$WORK"

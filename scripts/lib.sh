@@ -108,3 +108,17 @@ start_scratch_server() {
   start_cluster "$dir/data" "$port" "$dir/postgres.log"
   echo "$port"
 }
+
+# use_throwaway_stack WORK: environment for a stack of its own under WORK (free ports, a
+# bootstrap admin ADMIN_EMAIL / ADMIN_PASSWORD, rate limits out of the way), for benchmarks
+# and fuzzing. Start it with `bash scripts/stack.sh up`, stop it with `... down`.
+use_throwaway_stack() {
+  export STACK_DIR=$1/stack
+  export BOOTSTRAP_ADMIN_EMAIL=stack-admin@example.com BOOTSTRAP_ADMIN_PASSWORD=stack-admin-password
+  export RATE_LIMIT_USER_PER_MINUTE=100000000 RATE_LIMIT_ANON_PER_MINUTE=100000000
+  local name
+  for name in GATEWAY_PORT USER_SERVICE_PORT PRODUCT_SERVICE_PORT ORDER_SERVICE_PORT \
+              USER_DB_PORT PRODUCT_DB_PORT ORDER_DB_PORT GATEWAY_DB_PORT; do
+    export "$name=$(free_port)"
+  done
+}

@@ -145,21 +145,7 @@ struct SagaStore: Sendable {
             let logged = current.unlogged + events
             var state = current.state
             for event in logged { state.apply(event) }
-            // One statement: renew the lease (only if still ours), append the events in order, set the phase.
-            guard let lease = try await connection.query(
-                """
-                WITH lease AS (
-                    UPDATE order_sagas SET lease_until = now() + \(leaseMilliseconds) * interval '1 millisecond', updated_at = now(),
-                        phase = \(state.phase.column)
-                    WHERE order_id = \(current.orderID) AND lease_owner = \(owner) RETURNING order_id, cancel_requested),
-                logged AS (
-                    INSERT INTO order_saga_events (order_id, action, outcome, detail)
-                    SELECT lease.order_id, e.action, e.outcome, NULLIF(e.detail, '')::jsonb
-                    FROM lease, unnest(\(logged.map(\.action)), \(logged.map(\.outcome)), \(logged.map(\.detailJSON)))
-                        WITH ORDINALITY AS e(action, outcome, detail, n)
-                    ORDER BY e.n)
-                SELECT cancel_requested FROM lease
-                """).first
+            guard let lease = try await connection.query(leaseAndLog(current.orderID, phase: state.phase, logged: logged)).first
             else { throw LeaseLost() }
             let cancelRequested: Bool = try lease.decode("cancel_requested")
             let cancelArrived = cancelRequested && !current.cancelLogged
@@ -191,24 +177,7 @@ struct SagaStore: Sendable {
         var state = saga.state
         for event in logged { state.apply(event) }
         guard !state.isSettled else { return try await record(events, for: &saga) }
-        var query: PostgresQuery = """
-            WITH lease AS (
-                UPDATE order_sagas SET lease_until = now() + \(leaseMilliseconds) * interval '1 millisecond', updated_at = now(),
-                    phase = \(state.phase.column)
-                WHERE order_id = \(saga.orderID) AND lease_owner = \(owner) RETURNING order_id, cancel_requested),
-            logged AS (
-                INSERT INTO order_saga_events (order_id, action, outcome, detail)
-                SELECT lease.order_id, e.action, e.outcome, NULLIF(e.detail, '')::jsonb
-                FROM lease, unnest(\(logged.map(\.action)), \(logged.map(\.outcome)), \(logged.map(\.detailJSON)))
-                    WITH ORDINALITY AS e(action, outcome, detail, n)
-                ORDER BY e.n)
-            """
-        for (index, write) in writes.enumerated() {
-            query.append(PostgresQuery(unsafeSQL: ", write\(index) AS ("))
-            query.append(write)
-            query.append(")")
-        }
-        query.append(" SELECT cancel_requested FROM lease")
+        let query = leaseAndLog(saga.orderID, phase: state.phase, logged: logged, writes: writes)
         guard let row = try await pool.query(query).first else { throw LeaseLost() }
         saga.state = state
         saga.unlogged = []
@@ -233,13 +202,9 @@ struct SagaStore: Sendable {
                     lease_owner = CASE WHEN cancel_requested THEN lease_owner END,
                     response_status = CASE WHEN cancel_requested THEN response_status ELSE coalesce(response_status, 201) END
                 WHERE order_id = \(saga.orderID) AND lease_owner = \(owner) RETURNING order_id, cancel_requested),
-            logged AS (
-                INSERT INTO order_saga_events (order_id, action, outcome)
-                SELECT lease.order_id, e.action, e.outcome
-                FROM lease, unnest(\(logged.map(\.action)), \(logged.map(\.outcome))) WITH ORDINALITY AS e(action, outcome, n)
-                ORDER BY e.n),
-            payment AS (
             """
+        query.append(Self.loggedCTE(logged))
+        query.append(", payment AS (")
         query.append(try payment.write)
         query.append(
             """
@@ -278,6 +243,38 @@ struct SagaStore: Sendable {
         return order
     }
 
+    /// One statement: renew the lease (only if still ours), set the phase, append `logged` in
+    /// order and apply `writes` (statements joining `lease`); answers `cancel_requested`, or
+    /// no row when the lease is lost.
+    private func leaseAndLog(_ orderID: Int, phase: SagaState.Phase, logged: [SagaEvent], writes: [PostgresQuery] = []) -> PostgresQuery {
+        var query: PostgresQuery = """
+            WITH lease AS (
+                UPDATE order_sagas SET lease_until = now() + \(leaseMilliseconds) * interval '1 millisecond', updated_at = now(),
+                    phase = \(phase.column)
+                WHERE order_id = \(orderID) AND lease_owner = \(owner) RETURNING order_id, cancel_requested),
+            """
+        query.append(Self.loggedCTE(logged))
+        for (index, write) in writes.enumerated() {
+            query.append(PostgresQuery(unsafeSQL: ", write\(index) AS ("))
+            query.append(write)
+            query.append(")")
+        }
+        query.append(" SELECT cancel_requested FROM lease")
+        return query
+    }
+
+    /// `logged AS (…)`: the events, in order, for the order `lease` names.
+    private static func loggedCTE(_ events: [SagaEvent]) -> PostgresQuery {
+        """
+        logged AS (
+            INSERT INTO order_saga_events (order_id, action, outcome, detail)
+            SELECT lease.order_id, e.action, e.outcome, NULLIF(e.detail, '')::jsonb
+            FROM lease, unnest(\(events.map(\.action)), \(events.map(\.outcome)), \(events.map(\.detailJSON)))
+                WITH ORDINALITY AS e(action, outcome, detail, n)
+            ORDER BY e.n)
+        """
+    }
+
     private func end(_ orderID: Int, phase: SagaState.Phase, response: StoredResponse?, on connection: PostgresConnection) async throws {
         var failure: SagaFailure?
         if case .ended(.failed(let reason)) = phase { failure = reason }
@@ -294,13 +291,10 @@ struct SagaStore: Sendable {
     }
 
     private static func append(_ events: [SagaEvent], order: Int, on connection: PostgresConnection) async throws {
-        guard !events.isEmpty else { return }
-        try await connection.query(
-            """
-            INSERT INTO order_saga_events (order_id, action, outcome, detail)
-            SELECT \(order), action, outcome, NULLIF(detail, '')::jsonb
-            FROM unnest(\(events.map(\.action)), \(events.map(\.outcome)), \(events.map(\.detailJSON))) AS e(action, outcome, detail)
-            """)
+        var query: PostgresQuery = "WITH lease AS (SELECT \(order)::int AS order_id), "
+        query.append(loggedCTE(events))
+        query.append(" SELECT 1")
+        try await connection.query(query)
     }
 
     /// Takes over up to `limit` sagas whose lease ran out (their process died or stalled).
