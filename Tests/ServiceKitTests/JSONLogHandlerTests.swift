@@ -1,0 +1,22 @@
+import Foundation
+import Testing
+
+@testable import ServiceKit
+
+@Suite("JSON log lines")
+struct JSONLogHandlerTests {
+    @Test(arguments: ["plain", "quote \" and backslash \\", "new\nline\ttab\rreturn", "bell \u{7} nul \u{0}", "é ✓ 🚀"])
+    func valuesAreQuotedAsJSON(value: String) throws {
+        var line = ""
+        JSONLogHandler.appendQuoted(value, to: &line)
+        let parsed = try JSONSerialization.jsonObject(with: Data("[\(line)]".utf8)) as? [String]
+        #expect(parsed == [value])
+    }
+
+    @Test func timestampsAreRFC3339InUTC() throws {
+        let stamp = JSONLogHandler.timestamp()
+        #expect(stamp.range(of: #"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$"#, options: .regularExpression) != nil, "\(stamp)")
+        let parsed = try #require(try Date(stamp, strategy: .iso8601.year().month().day().time(includingFractionalSeconds: true)))
+        #expect(abs(parsed.timeIntervalSinceNow) < 5)
+    }
+}
