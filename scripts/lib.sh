@@ -67,14 +67,14 @@ init_cluster() {
     --auth-host="${PG_HOST_AUTH:-scram-sha-256}" >/dev/null
 }
 
-# start_cluster DATA_DIR PORT LOGFILE: starts a server listening on 127.0.0.1:PORT.
+# start_cluster DATA_DIR PORT LOGFILE [MAX_CONNECTIONS]: starts a server listening on 127.0.0.1:PORT.
 start_cluster() {
-  local data=$1 port=$2 logfile=$3 bin
+  local data=$1 port=$2 logfile=$3 connections=${4:-200} bin
   bin=$(pg_bindir)
   touch "$logfile"
   [ "$(id -u)" -eq 0 ] && chown postgres:postgres "$logfile"
   as_pg "$bin/pg_ctl" -D "$data" -l "$logfile" -w -t 60 \
-    -o "-p $port -c listen_addresses=127.0.0.1 -c unix_socket_directories=/tmp -c max_connections=200" \
+    -o "-p $port -c listen_addresses=127.0.0.1 -c unix_socket_directories=/tmp -c max_connections=$connections" \
     start >/dev/null
 }
 
@@ -105,7 +105,8 @@ start_scratch_server() {
   mkdir -p "$dir"
   chmod 755 "$dir"
   PG_HOST_AUTH=trust init_cluster "$dir/data"
-  start_cluster "$dir/data" "$port" "$dir/postgres.log"
+  # The test suites run in parallel, each service of each test with a pool of its own.
+  start_cluster "$dir/data" "$port" "$dir/postgres.log" 1000
   echo "$port"
 }
 

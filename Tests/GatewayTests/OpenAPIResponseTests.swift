@@ -57,7 +57,7 @@ extension OpenAPIResponseTests {
 /// Calls the services and records `{service, method, path template, status, body}`.
 private final class Walk: Sendable {
     let urls: [String: String]
-    let client = CurlHTTPClient(configuration: .init(retry: .never), logger: TestEnvironment.logger("openapi-walk"))
+    let client = CurlHTTPClient(configuration: .init(timeout: .seconds(30), retry: .never), logger: TestEnvironment.logger("openapi-walk"))
     private let samples = Mutex<[JSONValue]>([])
 
     init(urls: [String: String]) { self.urls = urls }

@@ -105,7 +105,7 @@ struct ProxyTests {
                 let response = try await client.send("/api/v1/orders")
                 #expect(response.status == .serviceUnavailable)
                 #expect(try decode(ErrorEnvelope.self, response).error.code == "upstream_unavailable")
-                #expect(ContinuousClock.now - start < .seconds(2))
+                #expect(ContinuousClock.now - start < .seconds(3))
                 #expect(try await client.send("/api/v1/products").status == .ok)
             }
         }
@@ -117,9 +117,10 @@ struct ProxyTests {
             let gateway = try GatewayApp.buildApplication(configuration: configuration)
             try await gateway.test(.live) { client in
                 let start = ContinuousClock.now
-                let response = try await client.send("/api/v1/orders?sleep_ms=3000", .post, body: ByteBuffer(string: "{}"))
+                let response = try await client.send("/api/v1/orders?sleep_ms=5000", .post, body: ByteBuffer(string: "{}"))
                 #expect(response.status == .serviceUnavailable)
-                #expect(ContinuousClock.now - start < .seconds(2))
+                // Cut at 300 ms, long before the 5 s answer (the margin is for a busy machine).
+                #expect(ContinuousClock.now - start < .seconds(3))
             }
         }
     }

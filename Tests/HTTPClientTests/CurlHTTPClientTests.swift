@@ -55,7 +55,8 @@ struct CurlHTTPClientTests {
                 try await client.execute(HTTPClientRequest(url: "\(baseURL)/slow?ms=3000"))
             }
             #expect(error == .timeout(upstream: baseURL))
-            #expect(ContinuousClock.now - start < .milliseconds(1500))
+            // Cut at 200 ms, long before the 3 s answer (the margin is for a busy machine).
+            #expect(ContinuousClock.now - start < .milliseconds(2500))
         }
     }
 
@@ -144,7 +145,8 @@ struct CurlHTTPClientTests {
             let start = ContinuousClock.now
             task.cancel()
             await #expect(throws: CancellationError.self) { try await task.value }
-            #expect(ContinuousClock.now - start < .seconds(1))
+            // Well before the 5 s answer, with room for a machine busy with the other suites.
+            #expect(ContinuousClock.now - start < .seconds(4))
         }
     }
 }
