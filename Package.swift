@@ -50,7 +50,7 @@ let package = Package(
             path: "Shared/Postgres"),
         .target(
             name: "DocumentStore",
-            dependencies: ["Postgres", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["Contracts", "Postgres", .product(name: "Logging", package: "swift-log")],
             path: "Shared/DocumentStore"),
         .target(
             name: "Authentication",

@@ -19,14 +19,8 @@ log "building (release)"
 swift build -c release >&2
 
 WORK=$(mktemp -d /tmp/ecommerce-bench.XXXXXX)
-use_throwaway_stack "$WORK"
 export BUILD_CONFIGURATION=release SKIP_BUILD=1
-cleanup() {
-  bash scripts/stack.sh down >/dev/null 2>&1 || true
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
-bash scripts/stack.sh up >&2
+start_throwaway_stack "$WORK"
 URL=http://127.0.0.1:$GATEWAY_PORT
 
 post() { # path json [token]

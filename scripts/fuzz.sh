@@ -18,13 +18,7 @@ if [ ! -x "$TOOLS/bin/schemathesis" ]; then
 fi
 
 WORK=$(mktemp -d /tmp/ecommerce-fuzz.XXXXXX)
-use_throwaway_stack "$WORK"
-cleanup() {
-  bash scripts/stack.sh down >/dev/null 2>&1 || true
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
-bash scripts/stack.sh up >&2
+start_throwaway_stack "$WORK"
 URL=http://127.0.0.1:$GATEWAY_PORT
 TOKEN=$(curl -fsS -X POST "$URL/api/v1/auth/login" -H 'Content-Type: application/json' \
   -d "{\"email\":\"$BOOTSTRAP_ADMIN_EMAIL\",\"password\":\"$BOOTSTRAP_ADMIN_PASSWORD\"}" \

@@ -110,10 +110,11 @@ start_scratch_server() {
   echo "$port"
 }
 
-# use_throwaway_stack WORK: environment for a stack of its own under WORK (free ports, a
-# bootstrap admin ADMIN_EMAIL / ADMIN_PASSWORD, rate limits out of the way), for benchmarks
-# and fuzzing. Start it with `bash scripts/stack.sh up`, stop it with `... down`.
-use_throwaway_stack() {
+# start_throwaway_stack WORK: a stack of its own under WORK (free ports, a bootstrap admin
+# BOOTSTRAP_ADMIN_EMAIL / BOOTSTRAP_ADMIN_PASSWORD, rate limits out of the way), for
+# benchmarks and fuzzing; started now, stopped and removed when the script exits.
+start_throwaway_stack() {
+  THROWAWAY_WORK=$1
   export STACK_DIR=$1/stack
   export BOOTSTRAP_ADMIN_EMAIL=stack-admin@example.com BOOTSTRAP_ADMIN_PASSWORD=stack-admin-password
   export RATE_LIMIT_USER_PER_MINUTE=100000000 RATE_LIMIT_ANON_PER_MINUTE=100000000
@@ -122,4 +123,6 @@ use_throwaway_stack() {
               USER_DB_PORT PRODUCT_DB_PORT ORDER_DB_PORT GATEWAY_DB_PORT; do
     export "$name=$(free_port)"
   done
+  trap 'bash "$ROOT/scripts/stack.sh" down >/dev/null 2>&1 || true; rm -rf "$THROWAWAY_WORK"' EXIT
+  bash "$ROOT/scripts/stack.sh" up >&2
 }

@@ -65,7 +65,7 @@ struct AnalyticsController: Sendable {
                 PostgresBind(type: .timestamptz, text: now),
             ]
         }
-        try await pool.withConnection { connection in
+        _ = try await pool.withConnection { connection in
             try await connection.copy(
                 into: "analytics_events",
                 columns: ["event_name", "user_uid", "session_id", "properties", "ip_address", "user_agent", "referrer",

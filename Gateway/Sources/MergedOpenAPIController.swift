@@ -22,7 +22,7 @@ final class MergedOpenAPIController: Sendable {
         self.upstreamURLs = upstreamURLs
         self.logger = logger
         let data = FileManager.default.contents(atPath: documentPath) ?? Data("{}".utf8)
-        if case .object(let document)? = try? JSONDecoder().decode(JSONValue.self, from: data) {
+        if let document = (try? JSONDecoder().decode(JSONValue.self, from: data))?.objectValue {
             ownDocument = document
         } else {
             logger.warning("no OpenAPI document for the gateway", metadata: ["path": "\(documentPath)"])
@@ -72,19 +72,11 @@ final class MergedOpenAPIController: Sendable {
     private func fetch(_ base: String) async -> [String: JSONValue]? {
         do {
             let response = try await client.execute(HTTPClientRequest(url: base + "/openapi.json", timeout: .seconds(2), retry: .never))
-            guard response.isSuccess, case .object(let document) = try response.decode(JSONValue.self) else { return nil }
-            return document
+            guard response.isSuccess else { return nil }
+            return try response.decode(JSONValue.self).objectValue
         } catch {
             logger.warning("OpenAPI document not fetched", metadata: ["upstream": "\(base)", "error": "\(error)"])
             return nil
         }
-    }
-}
-
-extension JSONValue {
-    /// The object inside, if this is one.
-    var objectValue: [String: JSONValue]? {
-        if case .object(let object) = self { return object }
-        return nil
     }
 }

@@ -38,3 +38,28 @@ public enum JSONValue: Codable, Sendable, Hashable {
         }
     }
 }
+
+extension JSONValue {
+    /// The member `key` of an object; `nil` for anything else.
+    public subscript(key: String) -> JSONValue? {
+        objectValue?[key]
+    }
+
+    /// The members, if this is an object.
+    public var objectValue: [String: JSONValue]? {
+        if case .object(let object) = self { return object }
+        return nil
+    }
+
+    /// The text, if this is a string.
+    public var stringValue: String? {
+        if case .string(let value) = self { return value }
+        return nil
+    }
+
+    /// The number as an integer, if this is a whole number.
+    public var intValue: Int? {
+        if case .number(let value) = self, value.rounded() == value, abs(value) < 9e15 { return Int(value) }
+        return nil
+    }
+}

@@ -1,3 +1,4 @@
+import Contracts
 import Foundation
 
 /// How documents are written into JSONB and read back without losing a type.
@@ -29,10 +30,10 @@ enum DocumentJSON {
         case .double(let value):
             guard value.isFinite else { throw DocumentStoreError.invalidData("NaN and infinity cannot be stored") }
             output += formatDouble(value)
-        case .string(let value): writeString(value, to: &output)
+        case .string(let value): JSONText.appendString(value, to: &output)
         case .timestamp(let date):
             output += "{\"\(timestampKey)\":"
-            writeString(formatTimestamp(date), to: &output)
+            JSONText.appendString(formatTimestamp(date), to: &output)
             output += "}"
         case .array(let values):
             output += "["
@@ -46,7 +47,7 @@ enum DocumentJSON {
             for (index, key) in fields.keys.sorted().enumerated() {
                 if key == timestampKey { throw DocumentStoreError.invalidData("the field name \(timestampKey) is reserved") }
                 if index > 0 { output += "," }
-                writeString(key, to: &output)
+                JSONText.appendString(key, to: &output)
                 output += ":"
                 try write(fields[key]!, to: &output)
             }
@@ -88,23 +89,6 @@ enum DocumentJSON {
         else { return nil }
         let total = Int64(base.timeIntervalSince1970.rounded()) * 1_000_000 + Int64(micros)
         return Date(timeIntervalSince1970: Double(total) / 1_000_000)
-    }
-
-    private static func writeString(_ value: String, to output: inout String) {
-        output += "\""
-        for scalar in value.unicodeScalars {
-            switch scalar {
-            case "\"": output += "\\\""
-            case "\\": output += "\\\\"
-            case "\n": output += "\\n"
-            case "\r": output += "\\r"
-            case "\t": output += "\\t"
-            case _ where scalar.value < 0x20 || scalar.value == 0:
-                output += String(format: "\\u%04x", scalar.value)
-            default: output.unicodeScalars.append(scalar)
-            }
-        }
-        output += "\""
     }
 
     // MARK: Reading

@@ -1,3 +1,4 @@
+import Contracts
 import Foundation
 import Logging
 import Synchronization
@@ -40,9 +41,9 @@ public struct JSONLogHandler: LogHandler {
         var line = "{"
         for (index, key) in fields.keys.sorted().enumerated() {
             if index > 0 { line += "," }
-            Self.appendQuoted(key, to: &line)
+            JSONText.appendString(key, to: &line)
             line += ":"
-            Self.appendQuoted(fields[key]!, to: &line)
+            JSONText.appendString(fields[key]!, to: &line)
         }
         line += "}\n"
         Self.output.withLock { _ in
@@ -56,24 +57,6 @@ public struct JSONLogHandler: LogHandler {
                 }
             }
         }
-    }
-
-    /// A JSON string literal of `text`.
-    static func appendQuoted(_ text: String, to line: inout String) {
-        line += "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": line += "\\\""
-            case "\\": line += "\\\\"
-            case "\n": line += "\\n"
-            case "\r": line += "\\r"
-            case "\t": line += "\\t"
-            case _ where scalar.value < 0x20:
-                line += "\\u00" + String(scalar.value, radix: 16).leftPadded(to: 2)
-            default: line.unicodeScalars.append(scalar)
-            }
-        }
-        line += "\""
     }
 
     /// Now in UTC, RFC 3339 with milliseconds.

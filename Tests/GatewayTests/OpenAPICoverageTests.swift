@@ -18,12 +18,10 @@ struct OpenAPICoverageTests {
     static func documentedOperations(_ service: String) throws -> Set<String> {
         let url = TestEnvironment.repositoryRoot.appending(path: "docs/openapi/\(service).json")
         let document = try JSONDecoder().decode(JSONValue.self, from: Data(contentsOf: url))
-        guard case .object(let root) = document, case .object(let paths)? = root["paths"] else {
-            throw TestSetupError("\(service).json has no paths")
-        }
+        guard let paths = document["paths"]?.objectValue else { throw TestSetupError("\(service).json has no paths") }
         var operations: Set<String> = []
         for (path, item) in paths {
-            guard case .object(let item) = item else { continue }
+            guard let item = item.objectValue else { continue }
             for method in item.keys where methods.contains(method) { operations.insert("\(method.uppercased()) \(path)") }
         }
         return operations

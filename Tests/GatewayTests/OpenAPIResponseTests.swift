@@ -150,6 +150,7 @@ private final class Walk: Sendable {
         try await call("product-service", "GET", "/internal/stock/products/{id}/ledger", "/internal/stock/products/\(productID)/ledger", asService: true)
 
         // Order service
+        @discardableResult
         func order(_ token: String, quantity: Int = 1, product: Int = productID, payment: String = "tok_visa") async throws -> JSONValue? {
             try await call("order-service", "POST", "/api/v1/orders", token: token, body: .object([
                 "items": .array([.object(["product_id": .number(Double(product)), "quantity": .number(Double(quantity))])]),
@@ -196,22 +197,5 @@ private final class Walk: Sendable {
         try JSONEncoder().encode(recorded).write(to: URL(fileURLWithPath: file))
         let output = try await ShellCommand.bash("bash scripts/check-openapi.sh '\(file)'")
         #expect(output.contains("\(recorded.count) responses checked, 0 problems"), "\(output)")
-    }
-}
-
-extension JSONValue {
-    subscript(key: String) -> JSONValue? {
-        if case .object(let object) = self { return object[key] }
-        return nil
-    }
-
-    var stringValue: String? {
-        if case .string(let value) = self { return value }
-        return nil
-    }
-
-    var intValue: Int? {
-        if case .number(let value) = self { return Int(value) }
-        return nil
     }
 }

@@ -1,5 +1,6 @@
 import Contracts
 import Foundation
+import HTTPClient
 import HTTPTypes
 import HummingbirdTesting
 import Postgres
@@ -94,6 +95,31 @@ struct OrderFailureTests {
                 // the breaker is open (5 failures), later orders do not reach the upstream at all.
                 #expect(elapsed.allSatisfy { $0 < .seconds(3) })
                 #expect(upstream.hitCount("internal") <= 6, "without a breaker 6 orders would send 12 requests")
+            }
+        }
+    }
+
+    @Test func aKeyStillInProgressIs409AndLaterReplaysTheFinalAnswer() async throws {
+        let upstream = TestUpstream()
+        try await upstream.makeApplication().withLiveServer { hanging in
+            try await withOrderStack(["PRODUCT_SERVICE_URL": hanging, "UPSTREAM_TIMEOUT_MS": "3000"]) { stack in
+                // The first request waits on the hanging Product service while the second arrives
+                // on a connection of its own (the test client's would queue it behind the first).
+                let first = Task { try await stack.orders.placeOrder([(1, 1)], as: stack.tokens.customer, key: "slow-key") }
+                while upstream.hitCount("internal") == 0 { try await Task.sleep(for: .milliseconds(20)) }
+                let second = try await stack.peers.http.execute(HTTPClientRequest(
+                    method: "POST", url: "http://127.0.0.1:\(stack.orders.port!)/api/v1/orders",
+                    headers: [("Authorization", "Bearer \(stack.tokens.customer)"), ("Idempotency-Key", "slow-key"),
+                              ("Content-Type", "application/json")],
+                    body: Array(orderBody([(1, 1)]).readableBytesView)))
+                #expect(second.status == 409)
+                #expect(second.errorEnvelope?.error.code == "request_in_progress")
+                let firstAnswer = try await first.value
+                #expect(firstAnswer.status == .serviceUnavailable)
+                let replay = try await stack.orders.placeOrder([(1, 1)], as: stack.tokens.customer, key: "slow-key")
+                #expect(replay.status == .serviceUnavailable)
+                #expect(replay.headers[.replayed] == "true")
+                #expect(errorCode(replay) == "upstream_unavailable")
             }
         }
     }

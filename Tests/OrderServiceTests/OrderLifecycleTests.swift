@@ -130,4 +130,22 @@ struct OrderLifecycleTests {
             #expect(confirmed.page.total == 20)
         }
     }
+
+    @Test func adminsSeeEveryonesOrdersNewestFirstAndMayCancelThem() async throws {
+        try await withOrderStack { stack in
+            let mug = try await stack.product("Mug", stock: 10)
+            let first = try decode(OrderResponse.self, try await stack.orders.placeOrder([(mug.id, 1)], as: stack.tokens.customer))
+            let second = try decode(OrderResponse.self, try await stack.orders.placeOrder([(mug.id, 1)], as: stack.tokens.otherCustomer))
+            let third = try decode(OrderResponse.self, try await stack.orders.placeOrder([(mug.id, 1)], as: stack.tokens.customer))
+            let all = try decode(Page<OrderResponse>.self, try await stack.orders.send("/api/v1/orders", headers: bearer(stack.tokens.admin)))
+            #expect(all.data.map(\.id) == [third.id, second.id, first.id])
+            let own = try decode(Page<OrderResponse>.self, try await stack.orders.send("/api/v1/orders", headers: bearer(stack.tokens.customer)))
+            #expect(own.data.map(\.id) == [third.id, first.id])
+
+            let cancelled = try await stack.orders.send("/api/v1/orders/\(second.id)/cancel", .post, headers: bearer(stack.tokens.admin))
+            #expect(cancelled.status == .ok)
+            #expect(try decode(OrderResponse.self, cancelled).status == "cancelled")
+            #expect(try await stack.stock(mug.id) == 8)
+        }
+    }
 }

@@ -98,4 +98,23 @@ struct OrderPlacementTests {
             }
         }
     }
+
+    @Test func anyTestTokenButTheDeclinedOneIsCharged() async throws {
+        try await withOrderStack { stack in
+            let mug = try await stack.product("Mug", stock: 5)
+            let response = try await stack.orders.placeOrder([(mug.id, 1)], as: stack.tokens.customer, paymentToken: "tok_mastercard")
+            #expect(response.status == .created)
+            #expect(try decode(OrderResponse.self, response).paymentStatus == "paid")
+        }
+    }
+
+    @Test func theTaxRateComesFromConfiguration() async throws {
+        try await withOrderStack(["TAX_RATE": "0.125"]) { stack in
+            let book = try await stack.product("Book", price: "10.02", stock: 5)
+            let order = try decode(OrderResponse.self, try await stack.orders.placeOrder([(book.id, 1)], as: stack.tokens.customer))
+            // 10.02 × 0.125 = 1.2525 → 1.25; standard shipping under 100.00.
+            #expect(order.taxAmount == Money(string: "1.25"))
+            #expect(order.totalAmount == Money(string: "16.27"))
+        }
+    }
 }

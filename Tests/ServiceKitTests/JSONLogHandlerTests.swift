@@ -1,3 +1,4 @@
+import Contracts
 import Foundation
 import Testing
 
@@ -8,7 +9,7 @@ struct JSONLogHandlerTests {
     @Test(arguments: ["plain", "quote \" and backslash \\", "new\nline\ttab\rreturn", "bell \u{7} nul \u{0}", "é ✓ 🚀"])
     func valuesAreQuotedAsJSON(value: String) throws {
         var line = ""
-        JSONLogHandler.appendQuoted(value, to: &line)
+        JSONText.appendString(value, to: &line)
         let parsed = try JSONSerialization.jsonObject(with: Data("[\(line)]".utf8)) as? [String]
         #expect(parsed == [value])
     }

@@ -68,14 +68,9 @@ struct OrderSaga: Sendable {
             case .failed(let failure, let uncertain):
                 try await recordFailure(step, failure, uncertain: uncertain, &saga)
             }
-        case .chargePayment:
+        case .chargePayment, .confirmOrder:
+            // One write holds both: the charge's key makes a repeated charge return the first outcome.
             try await charge(&saga)
-        case .confirmOrder:
-            // Only for a log that holds a charge without its confirmation (they are written together now).
-            try await store.record([.stepCompleted(.confirmOrder)], for: &saga) { connection, _ in
-                guard let confirmed = try await OrderStore.confirm(order: order, on: connection) else { return nil }
-                return StoredResponse(status: 201, body: try PostgresJSONB(encoding: confirmed, encoder: contractEncoder))
-            }
         }
     }
 
@@ -85,9 +80,8 @@ struct OrderSaga: Sendable {
         logger.info(
             "order saga step failed",
             metadata: ["order_id": "\(order)", "step": "\(step.rawValue)", "code": "\(failure.code)", "uncertain": "\(uncertain)"])
-        try await store.record([.stepFailed(step, failure, uncertain: uncertain)], for: &saga) { connection, _ in
+        try await store.record([.stepFailed(step, failure, uncertain: uncertain)], for: &saga) { connection in
             try await OrderStore.fail(order: order, reason: failure.message, on: connection)
-            return nil
         }
     }
 
@@ -111,16 +105,15 @@ struct OrderSaga: Sendable {
             gateway: payments.name)
         guard outcome.approved else {
             let failure = SagaFailure(.paymentDeclined, "the payment was declined")
-            try await store.record([.stepFailed(.chargePayment, failure, uncertain: false)], for: &saga) { connection, _ in
+            try await store.record([.stepFailed(.chargePayment, failure, uncertain: false)], for: &saga) { connection in
                 try await OrderStore.recordPayment(payment, order: order, on: connection)
                 try await OrderStore.fail(order: order, reason: failure.message, on: connection)
-                return nil
             }
             return
         }
         // Nothing can fail between an approved charge and the confirmation: one write for both.
         FaultPoint.check(settings.faultPoint, SagaStep.confirmOrder.rawValue, .before, logger: logger)
-        _ = try await store.recordConfirmation(&saga, payment: payment)
+        saga.confirmedOrder = try await store.recordConfirmation(&saga, payment: payment)
     }
 
     /// Runs one compensation; `false` when it cannot run now.
@@ -142,9 +135,8 @@ struct OrderSaga: Sendable {
                 let record = refund.map {
                     PaymentRecord(amount: charged ?? Money(cents: 0), status: "refunded", method: saga.paymentMethod, outcome: $0, gateway: payments.name)
                 }
-                try await store.record([.compensationCompleted(.refundPayment)], for: &saga) { connection, _ in
+                try await store.record([.compensationCompleted(.refundPayment)], for: &saga) { connection in
                     if let record { try await OrderStore.recordPayment(record, order: order, on: connection) }
-                    return nil
                 }
             }
             return true

@@ -150,14 +150,6 @@ struct OrderStore: Sendable {
             """)
     }
 
-    /// The last step: `pending` becomes `confirmed`. `nil` when the order is no longer pending (cancelled meanwhile).
-    static func confirm(order: Int, on connection: PostgresConnection) async throws -> OrderResponse? {
-        var update: PostgresQuery = "UPDATE orders SET status = 'confirmed', updated_at = now() WHERE id = \(order) AND status = 'pending'"
-        update.append(PostgresQuery(unsafeSQL: " RETURNING \(columns)"))
-        guard let row = try await connection.query(update).first else { return nil }
-        return try Self.order(row, items: try await items(of: [order], on: connection)[order] ?? [])
-    }
-
     /// Whether a charge of the order succeeded (so a refund has something to give back).
     static func succeededCharge(order: Int, on connection: PostgresConnection) async throws -> Money? {
         try await connection.query("SELECT amount FROM payments WHERE order_id = \(order) AND status = 'succeeded'")

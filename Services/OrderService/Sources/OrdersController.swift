@@ -47,16 +47,14 @@ struct OrdersController: Sendable {
             } catch is SagaStore.LeaseLost {
                 throw APIError(.requestInProgress, "the order is still being processed", details: ["order_id": .number(Double(record.orderID))])
             }
-            return try await outcome(of: record)
+            return try outcome(of: record)
         }
     }
 
-    private func outcome(of record: SagaRecord) async throws -> EditedResponse<OrderResponse> {
+    private func outcome(of record: SagaRecord) throws -> EditedResponse<OrderResponse> {
         switch record.state.phase {
         case .succeeded:
-            guard let order = try await orders.order(record.orderID, visibleTo: Principal(uid: record.userUID, roles: [])) else {
-                throw APIError.notFound("order")
-            }
+            guard let order = record.confirmedOrder else { throw APIError.notFound("order") }
             return EditedResponse(status: .created, response: order)
         case .ended(.failed(let failure)), .compensating(.failed(let failure)):
             throw Self.error(failure, order: record.orderID)

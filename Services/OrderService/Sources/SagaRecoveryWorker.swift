@@ -15,11 +15,11 @@ struct SagaRecoveryWorker: Service {
 
     func run() async throws {
         let ready = self.ready
-        let migrated = try? await cancelWhenGracefulShutdown { () async -> Bool in
+        let migrated = await cancelWhenGracefulShutdown { () async -> Bool in
             for await _ in ready { return true }
             return false
         }
-        guard migrated == true else { return }
+        guard migrated else { return }
         while !Task.isShuttingDownGracefully {
             do {
                 let recovered = try await recoverExpired()

@@ -97,6 +97,14 @@ struct SagaState: Sendable, Equatable {
         }
     }
 
+    /// Why a step failed, once one has (compensations may still be running).
+    var failure: SagaFailure? {
+        switch phase {
+        case .compensating(.failed(let failure)), .ended(.failed(let failure)): failure
+        case .running, .compensating(.cancelled), .succeeded, .ended(.cancelled): nil
+        }
+    }
+
     /// Whether the saga has nothing left to do.
     var isSettled: Bool {
         switch phase {

@@ -21,6 +21,8 @@ struct SagaRecord: Sendable {
     /// Outcomes applied to `state` but not yet written: a read-only step's success travels
     /// with the next write (after a crash the step simply runs again).
     var unlogged: [SagaEvent] = []
+    /// The order as the confirming write left it, for the response of the request that placed it.
+    var confirmedOrder: OrderResponse?
 }
 
 /// The first response to a request, kept for replays of its `Idempotency-Key`.
@@ -133,12 +135,12 @@ struct SagaStore: Sendable {
     }
 
     /// Appends `events` (and a pending cancellation) to the log, runs `effects` in the same
-    /// transaction and renews the lease. When the saga has then nothing left to do it is
-    /// ended: the payment token is dropped and the first response kept (what `effects`
-    /// returns, else the failure).
+    /// transaction and renews the lease. When the saga has then nothing left to do (it failed
+    /// or was cancelled and compensated) it is ended: the payment token is dropped and the
+    /// failure kept as the first response.
     func record(
         _ events: [SagaEvent], for saga: inout SagaRecord,
-        effects: @Sendable (PostgresConnection, SagaState) async throws -> StoredResponse? = { _, _ in nil }
+        effects: @Sendable (PostgresConnection) async throws -> Void = { _ in }
     ) async throws {
         let current = saga
         let (state, cancelRequested) = try await pool.withTransaction { connection -> (SagaState, Bool) in
@@ -153,12 +155,9 @@ struct SagaStore: Sendable {
                 state.apply(.cancelRequested)
                 try await Self.append([.cancelRequested], order: current.orderID, on: connection)
             }
-            let response = try await effects(connection, state)
-            if state.isSettled {
-                try await end(current.orderID, phase: state.phase, response: response, on: connection)
-            } else if cancelArrived {
-                try await connection.query(
-                    "UPDATE order_sagas SET phase = \(state.phase.column) WHERE order_id = \(current.orderID)")
+            try await effects(connection)
+            if state.isSettled || cancelArrived || state.failure != nil {
+                try await settle(current.orderID, state: state, on: connection)
             }
             return (state, cancelRequested)
         }
@@ -176,7 +175,7 @@ struct SagaStore: Sendable {
         let logged = saga.unlogged + events
         var state = saga.state
         for event in logged { state.apply(event) }
-        guard !state.isSettled else { return try await record(events, for: &saga) }
+        precondition(!state.isSettled, "an outcome that ends the saga is recorded with record(_:for:effects:)")
         let query = leaseAndLog(saga.orderID, phase: state.phase, logged: logged, writes: writes)
         guard let row = try await pool.query(query).first else { throw LeaseLost() }
         saga.state = state
@@ -275,17 +274,24 @@ struct SagaStore: Sendable {
         """
     }
 
-    private func end(_ orderID: Int, phase: SagaState.Phase, response: StoredResponse?, on connection: PostgresConnection) async throws {
-        var failure: SagaFailure?
-        if case .ended(.failed(let reason)) = phase { failure = reason }
-        if case .ended(.cancelled) = phase { failure = SagaFailure(.conflict, "the order was cancelled while it was being placed") }
-        let stored = try response ?? failure.map { StoredResponse(status: ErrorCode(rawValue: $0.code).httpStatus, body: try PostgresJSONB(encoding: $0)) }
+    /// Writes what the log's last events decided: the phase; once a step has failed, that
+    /// failure as the first response (the client has its answer while compensations may still
+    /// wait for a service); and for a saga with nothing left to do, its end (payment token
+    /// dropped; a cancellation during placement answers 409). A response kept already stays
+    /// (an order cancelled after its confirmation keeps its 201).
+    private func settle(_ orderID: Int, state: SagaState, on connection: PostgresConnection) async throws {
+        let cancelled = SagaFailure(.conflict, "the order was cancelled while it was being placed")
+        let answer = state.failure ?? (state.isSettled ? cancelled : nil)
         try await connection.query(
             """
-            UPDATE order_sagas SET phase = \(phase.column), ended_at = now(), updated_at = now(), payment_token = NULL,
-                lease_owner = NULL, failure = coalesce(failure, \(try failure.map { try PostgresJSONB(encoding: $0) })),
-                response_status = coalesce(response_status, \(stored?.status)),
-                response_body = CASE WHEN response_status IS NULL THEN \(stored?.body) ELSE response_body END
+            UPDATE order_sagas SET phase = \(state.phase.column), updated_at = now(),
+                ended_at = CASE WHEN \(state.isSettled) THEN now() END,
+                payment_token = CASE WHEN \(state.isSettled) THEN NULL ELSE payment_token END,
+                lease_owner = CASE WHEN \(state.isSettled) THEN NULL ELSE lease_owner END,
+                failure = \(try state.failure.map { try PostgresJSONB(encoding: $0) }),
+                response_status = coalesce(response_status, \(answer.map { ErrorCode(rawValue: $0.code).httpStatus })),
+                response_body = CASE WHEN response_status IS NULL THEN \(try answer.map { try PostgresJSONB(encoding: $0) })
+                                     ELSE response_body END
             WHERE order_id = \(orderID)
             """)
     }
