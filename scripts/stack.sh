@@ -133,7 +133,11 @@ down() {
       log "stopping $part ($pid)"
       kill -TERM "$pid"
       for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-      kill -0 "$pid" 2>/dev/null && { log "$part ignored SIGTERM; killing"; kill -KILL "$pid"; }
+      if kill -0 "$pid" 2>/dev/null; then
+        log "$part ignored SIGTERM; killing"
+        kill -KILL "$pid"
+        for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+      fi
     fi
     rm -f "$RUN_DIR/$part.pid"
   done

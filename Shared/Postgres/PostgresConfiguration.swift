@@ -83,6 +83,12 @@ public struct PostgresConfiguration: Sendable, Equatable {
             self.maxConnections = count
             self.minIdleConnections = min(self.minIdleConnections, count)
         }
+        if let value = environment["DB_ACQUIRE_TIMEOUT_MS"] {
+            guard let millis = Int(value), (1...600_000).contains(millis) else {
+                throw ConfigurationError(variable: "DB_ACQUIRE_TIMEOUT_MS", reason: "must be milliseconds from 1 to 600000")
+            }
+            self.acquireTimeout = .milliseconds(millis)
+        }
     }
 
     /// The `postgres://user:password@host:port/database` form of this configuration.

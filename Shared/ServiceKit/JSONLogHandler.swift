@@ -46,8 +46,8 @@ public struct JSONLogHandler: LogHandler {
             JSONText.appendString(fields[key]!, to: &line)
         }
         line += "}\n"
+        var bytes = Array(line.utf8)
         Self.output.withLock { _ in
-            var bytes = Array(line.utf8)
             bytes.withUnsafeMutableBytes { buffer in
                 var offset = 0
                 while offset < buffer.count {

@@ -107,11 +107,7 @@ struct OrderFailureTests {
                 // on a connection of its own (the test client's would queue it behind the first).
                 let first = Task { try await stack.orders.placeOrder([(1, 1)], as: stack.tokens.customer, key: "slow-key") }
                 while upstream.hitCount("internal") == 0 { try await Task.sleep(for: .milliseconds(20)) }
-                let second = try await stack.peers.http.execute(HTTPClientRequest(
-                    method: "POST", url: "http://127.0.0.1:\(stack.orders.port!)/api/v1/orders",
-                    headers: [("Authorization", "Bearer \(stack.tokens.customer)"), ("Idempotency-Key", "slow-key"),
-                              ("Content-Type", "application/json")],
-                    body: Array(orderBody([(1, 1)]).readableBytesView)))
+                let second = try await stack.peers.http.execute(stack.orderRequest([(1, 1)], key: "slow-key"))
                 #expect(second.status == 409)
                 #expect(second.errorEnvelope?.error.code == "request_in_progress")
                 let firstAnswer = try await first.value

@@ -28,6 +28,17 @@ struct OrderTestStack: Sendable {
     func stock(_ product: Int) async throws -> Int { try await peers.stock(product) }
     func reserved(_ product: Int) async throws -> Int { try await peers.reserved(product) }
     func review(_ product: Int, as token: String) async throws -> ReviewResponse { try await peers.review(product, as: token) }
+
+    /// `POST /api/v1/orders` as the customer, for ``sendConcurrently(_:_:)`` (a connection of its own).
+    func orderRequest(_ items: [(product: Int, quantity: Int)], key: String? = nil) -> HTTPClientRequest {
+        var headers: [(name: String, value: String)] = [
+            ("Authorization", "Bearer \(peers.tokens.customer)"), ("Content-Type", "application/json"),
+        ]
+        if let key { headers.append(("Idempotency-Key", key)) }
+        return HTTPClientRequest(
+            method: "POST", url: "http://127.0.0.1:\(orders.port!)/api/v1/orders", headers: headers,
+            body: Array(orderBody(items).readableBytesView))
+    }
 }
 
 /// The services an Order service calls, with tokens; catalog set-up goes to the Product service over libcurl.

@@ -12,13 +12,16 @@ import UserService
 typealias Tokens = TestTokens
 
 /// Runs the User service (to issue tokens) and the Product service on their own databases.
-func withProductService(_ body: @escaping @Sendable (any TestClientProtocol, Tokens) async throws -> Void) async throws {
+func withProductService(
+    environment: [String: String] = [:], _ body: @escaping @Sendable (any TestClientProtocol, Tokens) async throws -> Void
+) async throws {
     let users = try await UserServiceApp.buildApplication(configuration: try await serviceTestConfiguration(UserServiceApp.defaults))
     try await users.test(.live) { userClient in
         let userURL = "http://127.0.0.1:\(userClient.port!)"
         let tokens = try await TestTokens.issue(userClient)
         let products = ProductServiceApp.buildApplication(
-            configuration: try await serviceTestConfiguration(ProductServiceApp.defaults, environment: ["USER_SERVICE_URL": userURL]))
+            configuration: try await serviceTestConfiguration(
+                ProductServiceApp.defaults, environment: ["USER_SERVICE_URL": userURL].merging(environment) { $1 }))
         try await products.test(.live) { client in try await body(client, tokens) }
     }
 }

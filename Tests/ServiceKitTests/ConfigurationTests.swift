@@ -23,13 +23,15 @@ struct ConfigurationTests {
     @Test func databaseURLWinsOverParts() throws {
         let configuration = try ServiceConfiguration(
             defaults: defaults,
-            environment: ["DATABASE_URL": "postgres://u%40x:p%2Fw@db.internal:6543/shop", "DB_HOST": "ignored", "DB_MAX_CONNECTIONS": "7"])
+            environment: ["DATABASE_URL": "postgres://u%40x:p%2Fw@db.internal:6543/shop", "DB_HOST": "ignored", "DB_MAX_CONNECTIONS": "7",
+                          "DB_ACQUIRE_TIMEOUT_MS": "1500"])
         #expect(configuration.database.host == "db.internal")
         #expect(configuration.database.port == 6543)
         #expect(configuration.database.user == "u@x")
         #expect(configuration.database.password == "p/w")
         #expect(configuration.database.database == "shop")
         #expect(configuration.database.maxConnections == 7)
+        #expect(configuration.database.acquireTimeout == .milliseconds(1500))
     }
 
     @Test func partsOverrideDefaults() throws {
@@ -42,7 +44,7 @@ struct ConfigurationTests {
     }
 
     @Test func unusableValuesAreRefusedByName() {
-        for (name, value) in [("DB_MAX_CONNECTIONS", "zero"), ("DB_PORT", "99999"), ("PORT", "x"), ("LOG_LEVEL", "loud"), ("DATABASE_URL", "mysql://x/y")] {
+        for (name, value) in [("DB_MAX_CONNECTIONS", "zero"), ("DB_ACQUIRE_TIMEOUT_MS", "0"), ("DB_PORT", "99999"), ("PORT", "x"), ("LOG_LEVEL", "loud"), ("DATABASE_URL", "mysql://x/y")] {
             let error = #expect(throws: ConfigurationError.self) {
                 try ServiceConfiguration(defaults: defaults, environment: [name: value])
             }
