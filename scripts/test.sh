@@ -29,4 +29,11 @@ log "started a throwaway PostgreSQL server on port $PORT"
 
 export TEST_DATABASE_URL="postgres://postgres@127.0.0.1:$PORT/postgres"
 export TEST_WORK_DIR=$WORK
-swift test --skip-build --parallel "$@"
+# The run's failures are printed again at the end: a CI log may show only its tail.
+status=0
+swift test --skip-build --parallel "$@" 2>&1 | tee "$WORK/test.log" || status=$?
+if [ "$status" -ne 0 ]; then
+  log "the failures of this run (status $status):"
+  grep -E '✘|↳|Fatal error|error: ' "$WORK/test.log" | tail -n 150 >&2 || true
+fi
+exit "$status"

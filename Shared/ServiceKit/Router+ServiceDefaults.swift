@@ -4,13 +4,13 @@ import Postgres
 extension Router where Context == ServiceRequestContext {
     /// Installs what every service shares, before any of its own routes: metrics, request
     /// ids, access logs and error envelopes on every request (unmatched routes included),
-    /// `/health/live`, `/health/ready` and `/metrics`.
-    public func addServiceDefaults(readiness: [ReadinessCheck]) {
+    /// `/health/live`, `/health/ready` (each check bounded by `readinessTimeout`) and `/metrics`.
+    public func addServiceDefaults(readiness: [ReadinessCheck], readinessTimeout: Duration = .seconds(2)) {
         add(middleware: MetricsMiddleware())
         add(middleware: RequestIDMiddleware())
         add(middleware: AccessLogMiddleware())
         add(middleware: ErrorEnvelopeMiddleware())
-        addRoutes(HealthController(checks: readiness).endpoints, atPath: "/health")
+        addRoutes(HealthController(checks: readiness, timeout: readinessTimeout).endpoints, atPath: "/health")
         addRoutes(MetricsController().endpoints, atPath: "/metrics")
     }
 }

@@ -89,7 +89,8 @@ struct CurlHTTPClientTests {
         let upstream = TestUpstream()
         try await upstream.makeApplication().withLiveServer { baseURL in
             let client = CurlHTTPClient(
-                configuration: .init(retry: .never, circuitBreaker: .init(failureThreshold: 3, openDuration: .milliseconds(300))))
+                configuration: .init(retry: .never, circuitBreaker: .init(failureThreshold: 3, openDuration: .milliseconds(1500))))
+            // The open period is long enough that a busy machine cannot let it lapse between two calls.
             let request = HTTPClientRequest(url: "\(baseURL)/toggle")
             upstream.setToggleStatus(500)
             for _ in 0..<3 { #expect(try await client.execute(request).status == 500) }
@@ -97,14 +98,14 @@ struct CurlHTTPClientTests {
             #expect(upstream.hitCount("toggle") == 3)
 
             // After the open period one probe goes through; it fails, so the circuit opens again.
-            try await Task.sleep(for: .milliseconds(350))
+            try await Task.sleep(for: .milliseconds(1600))
             #expect(try await client.execute(request).status == 500)
             #expect(upstream.hitCount("toggle") == 4)
             await #expect(throws: HTTPClientError.circuitOpen(upstream: baseURL)) { try await client.execute(request) }
 
             // The next probe succeeds and closes it.
             upstream.setToggleStatus(200)
-            try await Task.sleep(for: .milliseconds(350))
+            try await Task.sleep(for: .milliseconds(1600))
             #expect(try await client.execute(request).status == 200)
             #expect(client.circuitState(for: baseURL) == .closed(consecutiveFailures: 0))
             #expect(try await client.execute(request).status == 200)

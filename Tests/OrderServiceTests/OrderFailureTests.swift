@@ -102,7 +102,7 @@ struct OrderFailureTests {
     @Test func aKeyStillInProgressIs409AndLaterReplaysTheFinalAnswer() async throws {
         let upstream = TestUpstream()
         try await upstream.makeApplication().withLiveServer { hanging in
-            try await withOrderStack(["PRODUCT_SERVICE_URL": hanging, "UPSTREAM_TIMEOUT_MS": "3000"]) { stack in
+            try await withOrderStack(["PRODUCT_SERVICE_URL": hanging, "UPSTREAM_TIMEOUT_MS": "4500"]) { stack in
                 // The first request waits on the hanging Product service while the second arrives
                 // on a connection of its own (the test client's would queue it behind the first).
                 let first = Task { try await stack.orders.placeOrder([(1, 1)], as: stack.tokens.customer, key: "slow-key") }

@@ -73,8 +73,13 @@ struct PostgresPoolTests {
         let pid: Int = try await pool.query("SELECT pg_backend_pid() AS pid").first!.decode("pid")
         let admin = PostgresPool(configuration: pool.configuration, logger: TestEnvironment.logger("killer"))
         try await admin.query("SELECT pg_terminate_backend(\(Int32(pid)))")
+        // Wait until the backend is gone (on a busy machine it can take a while to exit).
+        for _ in 0..<200 {
+            let left: Int = try await admin.query("SELECT count(*)::int AS n FROM pg_stat_activity WHERE pid = \(Int32(pid))").first!.decode("n")
+            if left == 0 { break }
+            try await Task.sleep(for: .milliseconds(50))
+        }
         await admin.close()
-        try await Task.sleep(for: .milliseconds(100))
         let next: Int = try await pool.query("SELECT pg_backend_pid() AS pid").first!.decode("pid")
         #expect(next != pid)
         await pool.close()

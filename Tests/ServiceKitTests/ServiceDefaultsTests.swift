@@ -8,11 +8,11 @@ import TestSupport
 import Testing
 
 /// A small application with the shared defaults and a few routes that fail in known ways.
-private func makeApplication(readiness: [ReadinessCheck] = []) -> some ApplicationProtocol {
+private func makeApplication(readiness: [ReadinessCheck] = [], readinessTimeout: Duration = .seconds(2)) -> some ApplicationProtocol {
     struct Item: Decodable { var name: String; var quantity: Int }
     struct Boom: Error {}
     let router = Router(context: ServiceRequestContext.self)
-    router.addServiceDefaults(readiness: readiness)
+    router.addServiceDefaults(readiness: readiness, readinessTimeout: readinessTimeout)
     router.post("/items") { request, context -> Response in
         let item = try await request.decode(as: Item.self, context: context)
         return Response(status: .created, body: .init(byteBuffer: ByteBuffer(string: "\(item.name) x\(item.quantity)")))
@@ -134,7 +134,8 @@ struct ServiceDefaultsTests {
         let pool = PostgresPool(
             configuration: PostgresConfiguration(port: port, user: "nobody", password: "", database: "none", minIdleConnections: 0),
             logger: TestEnvironment.logger("down"))
-        try await makeApplication(readiness: [.database(pool)]).test(.live) { client in
+        // A refused connection is "failed"; the long bound keeps a busy machine from turning it into "timeout".
+        try await makeApplication(readiness: [.database(pool)], readinessTimeout: .seconds(60)).test(.live) { client in
             do {
                 let response = try await client.send("/health/ready", .get)
                 #expect(response.status == .serviceUnavailable)
