@@ -67,8 +67,10 @@ ORDERS=$(wrk -t2 -c"$CLIENTS" -d"${DURATION}s" --latency -s "$WORK/orders.lua" "
 CPU=""
 for part in "${PARTS[@]}"; do CPU+="$part $(python3 -c "print(f'{$(cpu_seconds "$part") - ${BEFORE[$part]}:.1f}')")s, "; done
 if [ -n "${PROFILE:-}" ]; then
-  wait "$PERF_PID" || true
-  perf report -i "$WORK/perf.data" --no-children --sort dso,symbol --stdio 2>/dev/null | grep -v '^#' | grep '%' | head -40 >&2
+  wait "$PERF_PID" || true; [ -n "${PERF_KEEP:-}" ] && cp "$WORK/perf.data" "$PERF_KEEP"
+  perf report -i "$WORK/perf.data" --no-children --sort dso -g none --stdio 2>/dev/null | grep '%' | head -15 >&2
+  perf report -i "$WORK/perf.data" --no-children --sort dso,symbol -g none --stdio 2>/dev/null | grep '%' | cut -c1-160 | head -50 >&2
+  perf report -i "$WORK/perf.data" --children --sort symbol -g none --stdio 2>/dev/null | grep '%' | grep -E 'OrderService|Postgres|HTTPClient|Hummingbird|Contracts|JWT|Foundation' | cut -c1-200 | head -60 >&2
 fi
 ! grep -q "Non-2xx" <<<"$ORDERS" || die "non-2xx answers during the run: $ORDERS"
 

@@ -14,6 +14,7 @@ public struct TokenVerifier: Sendable {
     private let configuration: TokenVerifierConfiguration
     private let ownKeys: KeySource
     private let firebaseKeys: JWKSCache?
+    private let recentlyVerified = VerifiedTokenCache()
 
     enum KeySource: Sendable {
         /// The User service verifies with the keys it signs with.
@@ -41,6 +42,7 @@ public struct TokenVerifier: Sendable {
     }
 
     public func verify(_ token: String) async throws -> Principal {
+        if let principal = recentlyVerified.principal(for: token) { return principal }
         let (header, payload) = try Self.unverifiedParts(token)
         let alg = header["alg"] as? String ?? ""
         let kid = header["kid"] as? String
@@ -59,7 +61,9 @@ public struct TokenVerifier: Sendable {
         guard claims.iss.value == configuration.issuer else { throw AuthenticationError.wrongIssuer }
         guard claims.aud.value.contains(configuration.audience) else { throw AuthenticationError.wrongAudience }
         guard !claims.sub.value.isEmpty else { throw AuthenticationError.invalidSubject }
-        return Principal(uid: claims.sub.value, roles: claims.roles, sessionID: claims.sid)
+        let principal = Principal(uid: claims.sub.value, roles: claims.roles, sessionID: claims.sid)
+        recentlyVerified.store(principal, for: token, expiresAt: claims.exp.value)
+        return principal
     }
 
     private func verifyFirebase(_ token: String, keys: JWTKeyCollection, issuer: String) async throws -> Principal {

@@ -67,27 +67,34 @@ public struct PostgresQuery: Sendable, ExpressibleByStringInterpolation {
         }
     }
 
-    /// Shifts every `$n` outside quotes by `offset`.
-    private static func renumber(_ sql: String, by offset: Int) -> String {
-        var result = ""
-        var index = sql.startIndex
+    /// Shifts every `$n` outside quotes by `offset` (on UTF-8 bytes: `$`, `'` and digits are ASCII).
+    static func renumber(_ sql: String, by offset: Int) -> String {
+        let bytes = Array(sql.utf8)
+        var result: [UInt8] = []
+        result.reserveCapacity(bytes.count + 16)
+        var index = 0
         var inQuote = false
-        while index < sql.endIndex {
-            let char = sql[index]
-            if char == "'" { inQuote.toggle() }
-            if char == "$", !inQuote {
-                var end = sql.index(after: index)
-                while end < sql.endIndex, sql[end].isASCII, sql[end].isNumber { end = sql.index(after: end) }
-                if let number = Int(sql[sql.index(after: index)..<end]) {
-                    result += "$\(number + offset)"
+        while index < bytes.count {
+            let byte = bytes[index]
+            if byte == UInt8(ascii: "'") { inQuote.toggle() }
+            if byte == UInt8(ascii: "$"), !inQuote {
+                var end = index + 1
+                var number = 0
+                while end < bytes.count, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(bytes[end]) {
+                    number = number * 10 + Int(bytes[end] - UInt8(ascii: "0"))
+                    end += 1
+                }
+                if end > index + 1 {
+                    result.append(UInt8(ascii: "$"))
+                    result.append(contentsOf: String(number + offset).utf8)
                     index = end
                     continue
                 }
             }
-            result.append(char)
-            index = sql.index(after: index)
+            result.append(byte)
+            index += 1
         }
-        return result
+        return String(decoding: result, as: UTF8.self)
     }
 }
 

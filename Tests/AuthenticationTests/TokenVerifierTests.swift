@@ -88,6 +88,17 @@ struct TokenVerifierTests {
         }
     }
 
+    @Test func aTokenSeenAgainGivesTheSamePrincipalAndATamperedCopyIsStillChecked() async throws {
+        try await withVerifier { verifier, _, _ in
+            let token = try await key.sign(claims())
+            let first = try await verifier.verify(token)
+            #expect(try await verifier.verify(token) == first)
+            // Only the exact text of a checked token is remembered.
+            let tampered = String(token.dropLast(2)) + (token.hasSuffix("AA") ? "BB" : "AA")
+            await #expect(throws: AuthenticationError.self) { try await verifier.verify(tampered) }
+        }
+    }
+
     @Test func algNoneIsRefused() async throws {
         try await withVerifier { verifier, _, _ in
             let payload = String(decoding: try JSONEncoder().encode(claims()), as: UTF8.self)

@@ -13,10 +13,10 @@ struct OperationsTests {
             .trimmingCharacters(in: .whitespacesAndNewlines)
         defer { Task { _ = try? await ShellCommand.bash("source scripts/lib.sh && stop_cluster '\(directory)/data'") } }
         let environment = ["PRODUCT_DB_PORT": port, "STACK_DIR": "\(directory)/stack", "BACKUP_DIR": "\(directory)/backups"]
-        func ops(_ arguments: String) async throws -> String {
+        @discardableResult func ops(_ arguments: String) async throws -> String {
             try await ShellCommand.bash("bash scripts/ops.sh \(arguments)", environment: environment)
         }
-        func sql(_ statement: String) async throws -> String {
+        @discardableResult func sql(_ statement: String) async throws -> String {
             try await ShellCommand.bash(
                 "psql -X -q -tA -v ON_ERROR_STOP=1 -h 127.0.0.1 -p \(port) -U product_user -d product_database -c \"\(statement)\"")
             .trimmingCharacters(in: .whitespacesAndNewlines)

@@ -42,7 +42,7 @@ struct OrderPlacement: Sendable {
             paymentToken: paymentToken, shippingMethod: shipping.rawValue)
         let encoder = JSONEncoder()
         encoder.outputFormatting = .sortedKeys
-        self.fingerprint = SHA256.hash(data: try encoder.encode(canonical)).map { String(format: "%02x", $0) }.joined()
+        self.fingerprint = SHA256.hash(data: try encoder.encode(canonical)).hexEncoded
     }
 
     /// The `Idempotency-Key` header: 1 to 255 visible characters, or absent.

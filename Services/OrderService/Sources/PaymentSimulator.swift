@@ -34,6 +34,6 @@ struct PaymentSimulator: PaymentProvider {
     }
 
     private static func digest(_ key: String) -> String {
-        SHA256.hash(data: Data(key.utf8)).prefix(12).map { String(format: "%02x", $0) }.joined()
+        SHA256.hash(data: Data(key.utf8)).prefix(12).hexEncoded
     }
 }

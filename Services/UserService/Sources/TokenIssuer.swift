@@ -57,6 +57,6 @@ enum Secrets {
 
     /// SHA-256, hex: enough for high-entropy secrets (refresh tokens, API keys), unlike passwords.
     static func hash(_ secret: String) -> String {
-        SHA256.hash(data: Data(secret.utf8)).map { String(format: "%02x", $0) }.joined()
+        SHA256.hash(data: Data(secret.utf8)).hexEncoded
     }
 }
