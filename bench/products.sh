@@ -3,7 +3,8 @@
 #   GET /api/v1/products/{id} (random ids) next to pgbench -S at the same client count,
 #   and a filtered, sorted listing. Target: by-id rate at least 0.4 of pgbench's.
 # The load comes from wrk (C, like pgbench), so the figures are the service's, not the client's.
-# Usage: bench/products.sh   (env: DURATION=10 CLIENTS=8 PRODUCTS=100000)
+# Usage: bench/products.sh   (env: DURATION=10 CLIENTS=8 PRODUCTS=100000; PROFILE=1 to record the service
+#        with perf during the by-id run and print where its time goes)
 set -euo pipefail
 source "$(dirname "$0")/../scripts/lib.sh"
 cd "$ROOT"
@@ -50,7 +51,16 @@ log "pgbench -S: $CLIENTS clients, ${DURATION}s"
 PGBENCH_RATE=$("$(pg_bindir)/pgbench" -h 127.0.0.1 -p "$PG_PORT" -U postgres -S -c "$CLIENTS" -j 2 -T "$DURATION" postgres 2>/dev/null \
   | awk '/^tps/ {print $3; exit}')
 log "GET /api/v1/products/{id}: $CLIENTS clients, ${DURATION}s"
+if [ -n "${PROFILE:-}" ]; then
+  perf record -F 499 -g -o "$WORK/perf.data" -p "$SERVICE_PID" -- sleep "$DURATION" >/dev/null 2>&1 &
+  PERF_PID=$!
+fi
 BY_ID=$(wrk -t2 -c"$CLIENTS" -d"${DURATION}s" --latency -s "$WORK/by-id.lua" "$URL")
+if [ -n "${PROFILE:-}" ]; then  # where the service's time goes during the by-id run
+  wait "$PERF_PID" || true
+  perf report -i "$WORK/perf.data" --no-children --sort dso,symbol -g none --stdio 2>/dev/null | grep '%' | cut -c1-160 | head -40 >&2 || true
+  perf report -i "$WORK/perf.data" --children --sort symbol -g none --stdio 2>/dev/null | grep '%' | cut -c1-200 | head -80 >&2 || true
+fi
 log "listing $LISTING: $CLIENTS clients, ${DURATION}s"
 LIST=$(wrk -t2 -c"$CLIENTS" -d"${DURATION}s" --latency "$LISTING")
 for output in "$BY_ID" "$LIST"; do

@@ -116,6 +116,8 @@ start_scratch_server() {
 start_throwaway_stack() {
   THROWAWAY_WORK=$1
   export STACK_DIR=$1/stack
+  # Reachable by the database servers' user, so their data stays under WORK and goes with it.
+  chmod 755 "$1"
   export BOOTSTRAP_ADMIN_EMAIL=stack-admin@example.com BOOTSTRAP_ADMIN_PASSWORD=stack-admin-password
   export RATE_LIMIT_USER_PER_MINUTE=100000000 RATE_LIMIT_ANON_PER_MINUTE=100000000
   local name
