@@ -18,4 +18,14 @@ public enum JSONText {
         }
         output += "\""
     }
+
+    /// Appends a JSON number; a value JSON cannot hold (NaN, infinity) is written as `null`.
+    public static func appendNumber(_ value: Double, to output: inout String) {
+        output += value.isFinite ? "\(value)" : "null"
+    }
+
+    /// Appends a JSON string literal, or `null`.
+    public static func appendString(_ value: String?, to output: inout String) {
+        if let value { appendString(value, to: &output) } else { output += "null" }
+    }
 }

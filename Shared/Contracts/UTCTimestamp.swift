@@ -1,0 +1,62 @@
+import Foundation
+
+/// RFC 3339 timestamps in UTC, written without Calendar or String(format:), which cost
+/// more than the rest of a response on hot paths.
+public enum UTCTimestamp {
+    /// `2026-11-21T23:22:01Z` (whole seconds, rounded down, as JSONEncoder's `.iso8601` writes them),
+    /// or with `microseconds`, `2026-11-21T23:22:01.123456Z` (rounded to the nearest microsecond).
+    public static func format(_ date: Date, microseconds: Bool = false) -> String {
+        var seconds: Int64
+        var fraction: Int64 = 0
+        if microseconds {
+            let micros = Int64((date.timeIntervalSince1970 * 1_000_000).rounded())
+            seconds = micros >= 0 ? micros / 1_000_000 : (micros - 999_999) / 1_000_000
+            fraction = micros - seconds * 1_000_000
+        } else {
+            seconds = Int64(date.timeIntervalSince1970.rounded(.down))
+        }
+        let days = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400
+        let secondOfDay = Int(seconds - days * 86_400)
+        let (year, month, day) = civil(fromDays: Int(days))
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(27)
+        append(year, digits: 4, to: &bytes)
+        bytes.append(UInt8(ascii: "-"))
+        append(month, digits: 2, to: &bytes)
+        bytes.append(UInt8(ascii: "-"))
+        append(day, digits: 2, to: &bytes)
+        bytes.append(UInt8(ascii: "T"))
+        append(secondOfDay / 3600, digits: 2, to: &bytes)
+        bytes.append(UInt8(ascii: ":"))
+        append(secondOfDay / 60 % 60, digits: 2, to: &bytes)
+        bytes.append(UInt8(ascii: ":"))
+        append(secondOfDay % 60, digits: 2, to: &bytes)
+        if microseconds {
+            bytes.append(UInt8(ascii: "."))
+            append(Int(fraction), digits: 6, to: &bytes)
+        }
+        bytes.append(UInt8(ascii: "Z"))
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// The proleptic Gregorian date of a day counted from 1970-01-01 (H. Hinnant's algorithm).
+    static func civil(fromDays days: Int) -> (year: Int, month: Int, day: Int) {
+        let shifted = days + 719_468
+        let era = (shifted >= 0 ? shifted : shifted - 146_096) / 146_097
+        let dayOfEra = shifted - era * 146_097
+        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
+        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
+        let monthIndex = (5 * dayOfYear + 2) / 153
+        let day = dayOfYear - (153 * monthIndex + 2) / 5 + 1
+        let month = monthIndex < 10 ? monthIndex + 3 : monthIndex - 9
+        return (yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month, day)
+    }
+
+    /// `value` in decimal, zero-padded to at least `digits` (a negative year keeps its sign).
+    private static func append(_ value: Int, digits: Int, to bytes: inout [UInt8]) {
+        if value < 0 { bytes.append(UInt8(ascii: "-")) }
+        let text = Array(String(value.magnitude).utf8)
+        if text.count < digits { bytes.append(contentsOf: repeatElement(UInt8(ascii: "0"), count: digits - text.count)) }
+        bytes.append(contentsOf: text)
+    }
+}
