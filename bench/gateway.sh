@@ -3,7 +3,8 @@
 # service, through the gateway, and through nginx configured as a keep-alive reverse proxy
 # for the same route. Targets: gateway throughput at least 0.9 of nginx's, added p50 latency
 # under 0.5 ms over direct, zero api_logs rows dropped.
-# Usage: bench/gateway.sh   (env: DURATION=10 CLIENTS=8 PRODUCTS=1000)
+# Usage: bench/gateway.sh   (env: DURATION=10 CLIENTS=8 PRODUCTS=1000; PROFILE=1 to record the gateway
+#        with perf during its run and print where its time goes)
 set -euo pipefail
 source "$(dirname "$0")/../scripts/lib.sh"
 cd "$ROOT"
@@ -45,7 +46,8 @@ psql -X -q -v ON_ERROR_STOP=1 -v count="$PRODUCTS" -v draft_every=0 -h 127.0.0.1
 PORT=$GATEWAY_PORT DATABASE_URL="postgres://postgres@127.0.0.1:$PG_PORT/gateway" MIGRATIONS_DIR="$ROOT/database/migrations/gateway" \
   PRODUCT_SERVICE_URL="http://127.0.0.1:$PRODUCT_PORT" RATE_LIMIT_ANON_PER_MINUTE=100000000 LOG_LEVEL=warning \
   "$BIN/gateway" >"$WORK/gateway.log" 2>&1 &
-PIDS+=($!)
+GATEWAY_PID=$!
+PIDS+=($GATEWAY_PID)
 until curl -fs "http://127.0.0.1:$GATEWAY_PORT/health/live" >/dev/null; do sleep 0.2; done
 
 cat >"$WORK/nginx.conf" <<NGINX
@@ -85,7 +87,16 @@ p50() { awk '$1 == "50%" {print $2}' <<<"$1"; }
 ms() { python3 -c "import sys; v=sys.argv[1]; print(float(v[:-2]) if v.endswith('ms') else float(v[:-2])/1000 if v.endswith('us') else float(v[:-1])*1000)" "$1"; }
 
 DIRECT=$(run direct "$PRODUCT_PORT")
+if [ -n "${PROFILE:-}" ]; then  # record the gateway with perf while it is loaded
+  perf record -F 499 -g -o "$WORK/perf.data" -p "$GATEWAY_PID" -- sleep "$DURATION" >/dev/null 2>&1 &
+  PERF_PID=$!
+fi
 GATEWAY=$(run gateway "$GATEWAY_PORT")
+if [ -n "${PROFILE:-}" ]; then
+  wait "$PERF_PID" || true
+  perf report -i "$WORK/perf.data" --no-children --sort dso,symbol -g none --stdio 2>/dev/null | grep '%' | cut -c1-160 | head -40 >&2 || true
+  perf report -i "$WORK/perf.data" --children --sort symbol -g none --stdio 2>/dev/null | grep '%' | cut -c1-200 | head -80 >&2 || true
+fi
 NGINX=$(run nginx "$NGINX_PORT")
 
 sleep 2  # the gateway writes its queued api_logs rows every 500 ms
