@@ -17,6 +17,7 @@ ensure_dependencies
 log "building (release)"
 command -v wrk >/dev/null || { [ "$(id -u)" -eq 0 ] && apt-get install -y -qq wrk >/dev/null; } || die "install wrk"
 swift build -c release --product product-service >&2
+swift build -c release --product bench-tool >&2
 BIN=$(swift build -c release --show-bin-path)
 
 WORK=$(mktemp -d /tmp/ecommerce-bench.XXXXXX)
@@ -61,6 +62,14 @@ if [ -n "${PROFILE:-}" ]; then  # where the service's time goes during the by-id
   perf report -i "$WORK/perf.data" --no-children --sort dso,symbol -g none --stdio 2>/dev/null | grep '%' | cut -c1-160 | head -40 >&2 || true
   perf report -i "$WORK/perf.data" --children --sort symbol -g none --stdio 2>/dev/null | grep '%' | cut -c1-200 | head -80 >&2 || true
 fi
+# The ceiling for any Hummingbird route on this machine in this run: an empty GET /ping.
+PING_PORT=$(free_port)
+"$BIN/bench-tool" serve --port "$PING_PORT" >/dev/null 2>&1 &
+PING_PID=$!
+until curl -fs "http://127.0.0.1:$PING_PORT/ping" >/dev/null; do sleep 0.2; done
+log "GET /ping (empty Hummingbird route): $CLIENTS clients, ${DURATION}s"
+PING=$(wrk -t2 -c"$CLIENTS" -d"${DURATION}s" --latency "http://127.0.0.1:$PING_PORT/ping")
+kill "$PING_PID"; wait "$PING_PID" 2>/dev/null || true
 log "listing $LISTING: $CLIENTS clients, ${DURATION}s"
 LIST=$(wrk -t2 -c"$CLIENTS" -d"${DURATION}s" --latency "$LISTING")
 for output in "$BY_ID" "$LIST"; do
@@ -74,3 +83,4 @@ echo "| measurement ($PRODUCTS products, $CLIENTS clients, ${DURATION}s) | refer
 echo "|---|---|---|---|"
 echo "| GET /api/v1/products/{id} | pgbench -S: $PGBENCH_RATE tps | $(rate "$BY_ID") req/s, p99 $(p99 "$BY_ID") | $(python3 -c "print(f'{$(rate "$BY_ID")/$PGBENCH_RATE:.2f}')") |"
 echo "| GET $LISTING | — | $(rate "$LIST") req/s, p99 $(p99 "$LIST") | — |"
+echo "| GET /ping, an empty Hummingbird route (the ceiling) | pgbench -S: $PGBENCH_RATE tps | $(rate "$PING") req/s, p99 $(p99 "$PING") | $(python3 -c "print(f'{$(rate "$PING")/$PGBENCH_RATE:.2f}')") |"
