@@ -3,18 +3,18 @@ import Foundation
 /// RFC 3339 timestamps in UTC, written without Calendar or String(format:), which cost
 /// more than the rest of a response on hot paths.
 public enum UTCTimestamp {
-    /// `2026-11-21T23:22:01Z` (whole seconds, rounded down, as JSONEncoder's `.iso8601` writes them),
-    /// or with `microseconds`, `2026-11-21T23:22:01.123456Z` (rounded to the nearest microsecond).
-    public static func format(_ date: Date, microseconds: Bool = false) -> String {
-        var seconds: Int64
-        var fraction: Int64 = 0
-        if microseconds {
-            let micros = Int64((date.timeIntervalSince1970 * 1_000_000).rounded())
-            seconds = micros >= 0 ? micros / 1_000_000 : (micros - 999_999) / 1_000_000
-            fraction = micros - seconds * 1_000_000
-        } else {
-            seconds = Int64(date.timeIntervalSince1970.rounded(.down))
-        }
+    /// `2026-11-21T23:22:01Z` with `fractionDigits` 0 (whole seconds, rounded down, as
+    /// JSONEncoder's `.iso8601` writes them); `…01.123Z` with 3 and `…01.123456Z` with 6
+    /// (rounded to that unit).
+    public static func format(_ date: Date, fractionDigits: Int = 0) -> String {
+        precondition([0, 3, 6].contains(fractionDigits), "0, 3 or 6 fraction digits")
+        let unitsPerSecond: Int64 = fractionDigits == 6 ? 1_000_000 : fractionDigits == 3 ? 1_000 : 1
+        let units =
+            fractionDigits == 0
+            ? Int64(date.timeIntervalSince1970.rounded(.down))
+            : Int64((date.timeIntervalSince1970 * Double(unitsPerSecond)).rounded())
+        let seconds = units >= 0 ? units / unitsPerSecond : (units - unitsPerSecond + 1) / unitsPerSecond
+        let fraction = units - seconds * unitsPerSecond
         let days = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400
         let secondOfDay = Int(seconds - days * 86_400)
         let (year, month, day) = civil(fromDays: Int(days))
@@ -31,9 +31,9 @@ public enum UTCTimestamp {
         append(secondOfDay / 60 % 60, digits: 2, to: &bytes)
         bytes.append(UInt8(ascii: ":"))
         append(secondOfDay % 60, digits: 2, to: &bytes)
-        if microseconds {
+        if fractionDigits > 0 {
             bytes.append(UInt8(ascii: "."))
-            append(Int(fraction), digits: 6, to: &bytes)
+            append(Int(fraction), digits: fractionDigits, to: &bytes)
         }
         bytes.append(UInt8(ascii: "Z"))
         return String(decoding: bytes, as: UTF8.self)

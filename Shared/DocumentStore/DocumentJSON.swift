@@ -33,7 +33,7 @@ enum DocumentJSON {
         case .string(let value): JSONText.appendString(value, to: &output)
         case .timestamp(let date):
             output += "{\"\(timestampKey)\":"
-            JSONText.appendString(formatTimestamp(date), to: &output)
+            JSONText.appendString(UTCTimestamp.format(date, fractionDigits: 6), to: &output)
             output += "}"
         case .array(let values):
             output += "["
@@ -61,10 +61,6 @@ enum DocumentJSON {
         if text.contains("e+") { return String(format: "%.1f", value) }
         if text.contains(".") || text.contains("e") { return text }
         return text + ".0"
-    }
-
-    static func formatTimestamp(_ date: Date) -> String {
-        UTCTimestamp.format(date, microseconds: true)
     }
 
     static func parseTimestamp(_ text: String) -> Date? {

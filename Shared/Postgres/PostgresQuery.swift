@@ -68,7 +68,7 @@ public struct PostgresQuery: Sendable, ExpressibleByStringInterpolation {
     }
 
     /// Shifts every `$n` outside quotes by `offset` (on UTF-8 bytes: `$`, `'` and digits are ASCII).
-    static func renumber(_ sql: String, by offset: Int) -> String {
+    private static func renumber(_ sql: String, by offset: Int) -> String {
         let bytes = Array(sql.utf8)
         var result: [UInt8] = []
         result.reserveCapacity(bytes.count + 16)

@@ -4,13 +4,6 @@ import HTTPTypes
 import HummingbirdTesting
 import NIOCore
 
-/// Decodes the contract's JSON (snake_case keys spelled out by the types, RFC 3339 dates).
-public let contractDecoder: JSONDecoder = {
-    let decoder = JSONDecoder()
-    decoder.dateDecodingStrategy = .iso8601
-    return decoder
-}()
-
 /// A response body as `T`.
 public func decode<T: Decodable>(_ type: T.Type, _ response: TestResponse) throws -> T {
     try contractDecoder.decode(T.self, from: Data(buffer: response.body))

@@ -15,6 +15,9 @@ struct OrderSaga: Sendable {
     let settings: OrderSettings
     let logger: Logger
 
+    /// The payment provider's idempotency key for the order's charge (the refund names it too).
+    static func chargeKey(order: Int) -> String { "order-\(order)-charge" }
+
     /// Drives the saga as far as it can go. Returns with the saga ended, or still
     /// compensating when a compensation's service is down (the recovery worker retries).
     /// Throws ``SagaStore/LeaseLost`` when another process took the saga over.
@@ -88,7 +91,7 @@ struct OrderSaga: Sendable {
     private func charge(_ saga: inout SagaRecord) async throws {
         let order = saga.orderID
         let charge = PaymentCharge(
-            key: "order-\(order)-charge", amount: saga.totalAmount, currency: "USD", method: saga.paymentMethod,
+            key: Self.chargeKey(order: order), amount: saga.totalAmount, currency: "USD", method: saga.paymentMethod,
             token: saga.paymentToken ?? "")
         let outcome: PaymentOutcome
         do {
@@ -129,7 +132,7 @@ struct OrderSaga: Sendable {
                 let charged = try await store.pool.withConnection { try await OrderStore.succeededCharge(order: order, on: $0) }
                 let refund: PaymentOutcome? =
                     if let charged {
-                        try await payments.refund(chargeKey: "order-\(order)-charge", amount: charged, key: "order-\(order)-refund")
+                        try await payments.refund(chargeKey: Self.chargeKey(order: order), amount: charged, key: "order-\(order)-refund")
                     } else { nil }
                 FaultPoint.check(settings.faultPoint, compensation.rawValue, .after, logger: logger)
                 let record = refund.map {

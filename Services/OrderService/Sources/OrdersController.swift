@@ -38,14 +38,14 @@ struct OrdersController: Sendable {
                 throw APIError(.idempotencyKeyReused, "this Idempotency-Key was used with another request")
             }
             guard let response = earlier.response else {
-                throw APIError(.requestInProgress, "the request with this Idempotency-Key is still being processed")
+                throw APIError.requestInProgress(order: earlier.orderID)
             }
             return try await replay(response, order: earlier.orderID, principal: principal)
         case .created(var record):
             do {
                 try await saga.drive(&record)
             } catch is SagaStore.LeaseLost {
-                throw APIError(.requestInProgress, "the order is still being processed", details: ["order_id": .number(Double(record.orderID))])
+                throw APIError.requestInProgress(order: record.orderID)
             }
             return try outcome(of: record)
         }
@@ -59,9 +59,9 @@ struct OrdersController: Sendable {
         case .ended(.failed(let failure)), .compensating(.failed(let failure)):
             throw Self.error(failure, order: record.orderID)
         case .ended(.cancelled), .compensating(.cancelled):
-            throw Self.error(SagaFailure(.conflict, "the order was cancelled while it was being placed"), order: record.orderID)
+            throw Self.error(.cancelledWhilePlacing, order: record.orderID)
         case .running:
-            throw APIError(.requestInProgress, "the order is still being processed", details: ["order_id": .number(Double(record.orderID))])
+            throw APIError.requestInProgress(order: record.orderID)
         }
     }
 
@@ -69,7 +69,7 @@ struct OrdersController: Sendable {
         guard (200..<300).contains(response.status) else {
             let failure = try response.body?.decode(as: SagaFailure.self) ?? SagaFailure(.conflict, "the order failed")
             var error = Self.error(failure, order: order)
-            error.headers.append(("Idempotent-Replayed", "true"))
+            error.headers.append((Self.replayed.rawName, "true"))
             throw error
         }
         let body: OrderResponse
@@ -146,6 +146,15 @@ struct OrdersController: Sendable {
         guard let order = try await orders.advance(id, to: OrderStatus(rawValue: body.status!)!, trackingNumber: body.trackingNumber)
         else { throw APIError.notFound("order") }
         return order
+    }
+}
+
+extension APIError {
+    /// 409 `request_in_progress`: the order's saga is still running (or was taken over by recovery).
+    static func requestInProgress(order: Int?) -> APIError {
+        APIError(
+            .requestInProgress, "the order is still being processed",
+            details: order.map { ["order_id": .number(Double($0))] })
     }
 }
 

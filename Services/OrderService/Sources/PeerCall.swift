@@ -18,8 +18,8 @@ func unavailable(_ service: String, _ error: any Error) -> (SagaFailure, uncerta
     }
 }
 
-/// A response a step did not expect (a 5xx, or an error of the peer's own): the peer's error
-/// code when it sent one it is entitled to, else `upstream_unavailable`.
+/// A response a step did not expect (a 5xx, or an error of the peer's own): `upstream_unavailable`,
+/// uncertain for a 5xx (the peer may have acted before failing).
 func unexpected(_ service: String, _ response: HTTPClientResponse) -> (SagaFailure, uncertain: Bool) {
     (SagaFailure(.upstreamUnavailable, "the \(service) service answered \(response.status)"), response.status >= 500)
 }

@@ -35,6 +35,9 @@ struct SagaFailure: Codable, Sendable, Equatable, Error {
         self.message = message
         self.details = details
     }
+
+    /// The answer to the placing request when the order was cancelled before it was confirmed.
+    static let cancelledWhilePlacing = SagaFailure(.conflict, "the order was cancelled while it was being placed")
 }
 
 /// One record of the saga log (`order_saga_events`).

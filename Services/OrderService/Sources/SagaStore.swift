@@ -84,7 +84,7 @@ struct SagaStore: Sendable {
         guard let row = rows.first else {
             // The key was used before (by a request that committed first, if they raced).
             guard let key, let earlier = try await pool.withConnection({ try await Self.earlier(user: user, key: key, on: $0) })
-            else { throw APIError(.requestInProgress, "a request with this Idempotency-Key is in progress") }
+            else { throw APIError.requestInProgress(order: nil) }
             return .earlier(earlier)
         }
         return .created(
@@ -280,8 +280,7 @@ struct SagaStore: Sendable {
     /// dropped; a cancellation during placement answers 409). A response kept already stays
     /// (an order cancelled after its confirmation keeps its 201).
     private func settle(_ orderID: Int, state: SagaState, on connection: PostgresConnection) async throws {
-        let cancelled = SagaFailure(.conflict, "the order was cancelled while it was being placed")
-        let answer = state.failure ?? (state.isSettled ? cancelled : nil)
+        let answer = state.failure ?? (state.isSettled ? SagaFailure.cancelledWhilePlacing : nil)
         try await connection.query(
             """
             UPDATE order_sagas SET phase = \(state.phase.column), updated_at = now(),
