@@ -21,7 +21,10 @@ public struct Money: Codable, Sendable, Hashable, Comparable, CustomStringConver
     /// Parses `"19.99"`, `"-3"`, `"0.5"`; `nil` for anything else, including more than two decimals.
     /// Done by hand on the bytes: it runs for every price read from the database.
     public init?(string: String) {
-        var bytes = Substring(string.trimmingCharacters(in: .whitespaces)).utf8[...]
+        var bytes = string.utf8[...]
+        let isBlank = { (byte: UInt8) in byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t") }
+        while let first = bytes.first, isBlank(first) { bytes = bytes.dropFirst() }
+        while let last = bytes.last, isBlank(last) { bytes = bytes.dropLast() }
         let negative = bytes.first == UInt8(ascii: "-")
         if negative { bytes = bytes.dropFirst() }
         var whole: Int64 = 0

@@ -72,19 +72,3 @@ struct ConfigurationTests {
         #expect(PageRequest(limit: 10, offset: -1) == nil)
     }
 }
-
-@Suite("Money")
-struct MoneyTests {
-    @Test func parsesAndPrintsTwoPlaces() {
-        #expect(Money(string: "19.99")?.cents == 1999)
-        #expect(Money(string: "5")?.description == "5.00")
-        #expect(Money(string: "0.5")?.description == "0.50")
-        #expect(Money(string: "-3.07")?.description == "-3.07")
-        #expect(Money(string: "1.500")?.cents == 150)
-        #expect(Money(string: "1.999") == nil)
-        #expect(Money(string: "abc") == nil)
-        #expect(Money(string: "") == nil)
-        #expect(Money(string: "1.2.3") == nil)
-        #expect(Money(Decimal(string: "2.345")!).description == "2.35")
-    }
-}
