@@ -10,7 +10,8 @@
 # table, the usual alternative, under the same writer.
 # Figures: purge time and rows/s, the longest single transaction (how long locks and the
 # snapshot are held), the writer's rate during each purge against its rate alone.
-# Usage: bench/retention.sh   (env: API_LOGS=3000000 EVENTS=1000000 BATCH=10000 WRITER_CLIENTS=2)
+# Usage: bench/retention.sh   (env: API_LOGS=3000000 EVENTS=1000000 BATCH=10000 WRITER_CLIENTS=2;
+#        INIT_SQL=database/gateway-init.sql, another schema to compare, e.g. an older purge function)
 set -euo pipefail
 source "$(dirname "$0")/../scripts/lib.sh"
 cd "$ROOT"
@@ -19,6 +20,7 @@ API_LOGS=${API_LOGS:-3000000}
 EVENTS=${EVENTS:-1000000}
 BATCH=${BATCH:-10000}
 WRITER_CLIENTS=${WRITER_CLIENTS:-2}
+INIT_SQL=${INIT_SQL:-database/gateway-init.sql}
 
 ensure_dependencies
 WORK=$(mktemp -d /tmp/ecommerce-bench.XXXXXX)
@@ -33,7 +35,7 @@ trap cleanup EXIT
 PG_PORT=$(start_scratch_server "$WORK")
 psql_to() { psql -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$PG_PORT" -U postgres -d "$@"; }
 psql_to postgres -c "CREATE DATABASE gateway"
-psql_to gateway -f database/gateway-init.sql >/dev/null
+psql_to gateway -f "$INIT_SQL" >/dev/null
 
 log "loading $API_LOGS api_logs rows (40 days) and $EVENTS analytics_events (120 days)"
 started=$SECONDS
@@ -63,8 +65,9 @@ SELECT 'product-service', '/api/v1/products/1', 'GET', 200, 0.5, 'user-1', '127.
 FROM generate_series(1, 100);
 SQL
 # writer DATABASE SECONDS: pgbench running the writer, progress every second on stderr.
+# Run in the background it replaces its subshell, so $! is pgbench's own pid.
 writer() {
-  "$(pg_bindir)/pgbench" -n -h 127.0.0.1 -p "$PG_PORT" -U postgres -f "$WORK/writer.sql" \
+  exec "$(pg_bindir)/pgbench" -n -h 127.0.0.1 -p "$PG_PORT" -U postgres -f "$WORK/writer.sql" \
     -c "$WRITER_CLIENTS" -j "$WRITER_CLIENTS" -T "$2" -P 1 "$1"
 }
 # mean_tps FILE [SKIP]: the mean of pgbench's per-second progress lines (after the first SKIP lines).
@@ -75,7 +78,7 @@ expired() {
 }
 
 log "the writer alone, 10 s"
-writer gateway 10 >/dev/null 2>"$WORK/writer-alone.log"
+(writer gateway 10 >/dev/null 2>"$WORK/writer-alone.log")
 ALONE=$(mean_tps "$WORK/writer-alone.log")
 
 # purge DATABASE SCRIPT: runs the SQL script under the writer; prints "seconds longest_ms
@@ -111,9 +114,11 @@ COMMIT;
 SQL
 ROWS=$(expired gateway)
 log "batched purge of $ROWS expired rows (purge_expired_rows($BATCH) x $CALLS) under the writer"
-read -r BATCHED_S BATCHED_LONGEST BATCHED_TPS < <(purge gateway "$WORK/batched.sql")
+purge gateway "$WORK/batched.sql" >"$WORK/batched.result"
+read -r BATCHED_S BATCHED_LONGEST BATCHED_TPS <"$WORK/batched.result"
 log "reference: one DELETE per table in one transaction, under the writer"
-read -r SINGLE_S SINGLE_LONGEST SINGLE_TPS < <(purge reference "$WORK/single.sql")
+purge reference "$WORK/single.sql" >"$WORK/single.result"
+read -r SINGLE_S SINGLE_LONGEST SINGLE_TPS <"$WORK/single.result"
 # The single transaction's length is the whole script's (its statements add up).
 SINGLE_LONGEST=$(awk '/^Time:/ {sum += $2} END {printf "%.0f", sum}' "$WORK/purge-reference.out")
 
