@@ -18,7 +18,8 @@ public struct Money: Codable, Sendable, Hashable, Comparable, CustomStringConver
         self.cents = NSDecimalNumber(decimal: rounded).int64Value
     }
 
-    /// Parses `"19.99"`, `"-3"`, `"0.5"`; `nil` for anything else, including more than two decimals.
+    /// Parses `"19.99"`, `"-3"`, `"0.5"` (spaces and tabs around it ignored); `nil` for anything
+    /// else, including more than two decimals.
     /// Done by hand on the bytes: it runs for every price read from the database.
     public init?(string: String) {
         var bytes = string.utf8[...]
