@@ -87,16 +87,9 @@ p50() { awk '$1 == "50%" {print $2}' <<<"$1"; }
 ms() { python3 -c "import sys; v=sys.argv[1]; print(float(v[:-2]) if v.endswith('ms') else float(v[:-2])/1000 if v.endswith('us') else float(v[:-1])*1000)" "$1"; }
 
 DIRECT=$(run direct "$PRODUCT_PORT")
-if [ -n "${PROFILE:-}" ]; then  # record the gateway with perf while it is loaded
-  perf record -F 499 -g -o "$WORK/perf.data" -p "$GATEWAY_PID" -- sleep "$DURATION" >/dev/null 2>&1 &
-  PERF_PID=$!
-fi
+[ -n "${PROFILE:-}" ] && profile_start "$GATEWAY_PID" "$WORK/perf.data" "$DURATION"
 GATEWAY=$(run gateway "$GATEWAY_PORT")
-if [ -n "${PROFILE:-}" ]; then
-  wait "$PERF_PID" || true
-  perf report -i "$WORK/perf.data" --no-children --sort dso,symbol -g none --stdio 2>/dev/null | grep '%' | cut -c1-160 | head -40 >&2 || true
-  perf report -i "$WORK/perf.data" --children --sort symbol -g none --stdio 2>/dev/null | grep '%' | cut -c1-200 | head -80 >&2 || true
-fi
+[ -n "${PROFILE:-}" ] && profile_report "$WORK/perf.data"
 NGINX=$(run nginx "$NGINX_PORT")
 
 sleep 2  # the gateway writes its queued api_logs rows every 500 ms

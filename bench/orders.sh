@@ -54,8 +54,7 @@ log "POST /api/v1/orders through the gateway: $CLIENTS connections, ${DURATION}s
 if [ -n "${PROFILE:-}" ]; then
   # A database's work happens in its backends: the server's children, listed with it.
   PIDS=$({ cat "$STACK_DIR/run/$PROFILE.pid"; pgrep -P "$(cat "$STACK_DIR/run/$PROFILE.pid")" || true; } | paste -sd,)
-  perf record -F 499 -g -o "$WORK/perf.data" -p "$PIDS" -- sleep "$DURATION" >/dev/null 2>&1 &
-  PERF_PID=$!
+  profile_start "$PIDS" "$WORK/perf.data" "$DURATION"
 fi
 cpu_seconds() { # part: user+system CPU seconds so far (the part's main process, and for a database its backends)
   local pid; pid=$(cat "$STACK_DIR/run/$1.pid")
@@ -69,10 +68,8 @@ ORDERS=$(wrk -t2 -c"$CLIENTS" -d"${DURATION}s" --latency -s "$WORK/orders.lua" "
 CPU=""
 for part in "${PARTS[@]}"; do CPU+="$part $(python3 -c "print(f'{$(cpu_seconds "$part") - ${BEFORE[$part]}:.1f}')")s, "; done
 if [ -n "${PROFILE:-}" ]; then
-  wait "$PERF_PID" || true; [ -n "${PERF_KEEP:-}" ] && cp "$WORK/perf.data" "$PERF_KEEP"
-  perf report -i "$WORK/perf.data" --no-children --sort dso -g none --stdio 2>/dev/null | grep '%' | head -15 >&2 || true
-  perf report -i "$WORK/perf.data" --no-children --sort dso,symbol -g none --stdio 2>/dev/null | grep '%' | cut -c1-160 | head -50 >&2 || true
-  perf report -i "$WORK/perf.data" --children --sort symbol -g none --stdio 2>/dev/null | grep '%' | cut -c1-200 | head -60 >&2 || true
+  profile_report "$WORK/perf.data"
+  [ -n "${PERF_KEEP:-}" ] && cp "$WORK/perf.data" "$PERF_KEEP"
 fi
 ! grep -q "Non-2xx" <<<"$ORDERS" || die "non-2xx answers during the run: $ORDERS"
 

@@ -52,16 +52,9 @@ log "pgbench -S: $CLIENTS clients, ${DURATION}s"
 PGBENCH_RATE=$("$(pg_bindir)/pgbench" -h 127.0.0.1 -p "$PG_PORT" -U postgres -S -c "$CLIENTS" -j 2 -T "$DURATION" postgres 2>/dev/null \
   | awk '/^tps/ {print $3; exit}')
 log "GET /api/v1/products/{id}: $CLIENTS clients, ${DURATION}s"
-if [ -n "${PROFILE:-}" ]; then
-  perf record -F 499 -g -o "$WORK/perf.data" -p "$SERVICE_PID" -- sleep "$DURATION" >/dev/null 2>&1 &
-  PERF_PID=$!
-fi
+[ -n "${PROFILE:-}" ] && profile_start "$SERVICE_PID" "$WORK/perf.data" "$DURATION"
 BY_ID=$(wrk -t2 -c"$CLIENTS" -d"${DURATION}s" --latency -s "$WORK/by-id.lua" "$URL")
-if [ -n "${PROFILE:-}" ]; then  # where the service's time goes during the by-id run
-  wait "$PERF_PID" || true
-  perf report -i "$WORK/perf.data" --no-children --sort dso,symbol -g none --stdio 2>/dev/null | grep '%' | cut -c1-160 | head -40 >&2 || true
-  perf report -i "$WORK/perf.data" --children --sort symbol -g none --stdio 2>/dev/null | grep '%' | cut -c1-200 | head -80 >&2 || true
-fi
+[ -n "${PROFILE:-}" ] && profile_report "$WORK/perf.data"
 # The ceiling for any Hummingbird route on this machine in this run: an empty GET /ping.
 PING_PORT=$(free_port)
 "$BIN/bench-tool" serve --port "$PING_PORT" >/dev/null 2>&1 &

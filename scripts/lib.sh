@@ -128,3 +128,17 @@ start_throwaway_stack() {
   trap 'bash "$ROOT/scripts/stack.sh" down >/dev/null 2>&1 || true; rm -rf "$THROWAWAY_WORK"' EXIT
   bash "$ROOT/scripts/stack.sh" up >&2
 }
+
+# profile_start PIDS FILE SECONDS: records the processes (pids, comma-separated) with perf into
+# FILE for SECONDS, in the background. profile_report FILE then waits for it and prints where
+# their time went on stderr: by library, by symbol, and by call subtree (children included).
+profile_start() {
+  perf record -F 499 -g -o "$2" -p "$1" -- sleep "$3" >/dev/null 2>&1 &
+  PROFILE_PID=$!
+}
+profile_report() {
+  wait "$PROFILE_PID" || true
+  perf report -i "$1" --no-children --sort dso -g none --stdio 2>/dev/null | grep '%' | head -15 >&2 || true
+  perf report -i "$1" --no-children --sort dso,symbol -g none --stdio 2>/dev/null | grep '%' | cut -c1-160 | head -50 >&2 || true
+  perf report -i "$1" --children --sort symbol -g none --stdio 2>/dev/null | grep '%' | cut -c1-200 | head -80 >&2 || true
+}

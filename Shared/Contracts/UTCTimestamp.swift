@@ -7,7 +7,7 @@ public enum UTCTimestamp {
     /// JSONEncoder's `.iso8601` writes them); `…01.123Z` with 3 and `…01.123456Z` with 6
     /// (rounded to that unit).
     public static func format(_ date: Date, fractionDigits: Int = 0) -> String {
-        precondition([0, 3, 6].contains(fractionDigits), "0, 3 or 6 fraction digits")
+        precondition(fractionDigits == 0 || fractionDigits == 3 || fractionDigits == 6, "0, 3 or 6 fraction digits")
         let unitsPerSecond: Int64 = fractionDigits == 6 ? 1_000_000 : fractionDigits == 3 ? 1_000 : 1
         let units =
             fractionDigits == 0
@@ -52,11 +52,21 @@ public enum UTCTimestamp {
         return (yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month, day)
     }
 
-    /// `value` in decimal, zero-padded to at least `digits` (a negative year keeps its sign).
+    /// `value` in decimal, zero-padded to at least `digits` (a negative year keeps its sign);
+    /// written digit by digit, without an intermediate String.
     private static func append(_ value: Int, digits: Int, to bytes: inout [UInt8]) {
         if value < 0 { bytes.append(UInt8(ascii: "-")) }
-        let text = Array(String(value.magnitude).utf8)
-        if text.count < digits { bytes.append(contentsOf: repeatElement(UInt8(ascii: "0"), count: digits - text.count)) }
-        bytes.append(contentsOf: text)
+        let magnitude = value.magnitude
+        var divisor: UInt = 1
+        var width = 1
+        while divisor <= magnitude / 10 {
+            divisor *= 10
+            width += 1
+        }
+        for _ in width..<max(width, digits) { bytes.append(UInt8(ascii: "0")) }
+        while divisor > 0 {
+            bytes.append(UInt8(ascii: "0") + UInt8(magnitude / divisor % 10))
+            divisor /= 10
+        }
     }
 }

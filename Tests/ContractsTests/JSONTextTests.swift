@@ -24,6 +24,20 @@ struct JSONTextTests {
             parts.minute!, parts.second!, Int(micros - seconds * 1_000_000))
     }
 
+    @Test(arguments: ["plain", "quote \" and backslash \\", "new\nline\ttab\rreturn", "bell \u{7} nul \u{0}", "é ✓ 🚀"])
+    func stringsAreQuotedAsJSON(value: String) throws {
+        var line = ""
+        JSONText.appendString(value, to: &line)
+        let parsed = try JSONSerialization.jsonObject(with: Data("[\(line)]".utf8)) as? [String]
+        #expect(parsed == [value])
+    }
+
+    @Test func bytesAreWrittenAsLowerCaseHex() {
+        let bytes: [UInt8] = [0, 1, 0x0f, 0x10, 0x7f, 0x80, 0xab, 0xff]
+        #expect(bytes.hexEncoded == bytes.map { String(format: "%02x", $0) }.joined())
+        #expect([UInt8]().hexEncoded == "")
+    }
+
     @Test func timestampsMatchFoundationFrom1900To2200() {
         var generator = SystemRandomNumberGenerator()
         var dates = [-2_208_988_800.0, -1.5, -0.000_000_4, 0, 951_782_400, 1_709_208_000.999_999_7, 7_258_118_399.5]

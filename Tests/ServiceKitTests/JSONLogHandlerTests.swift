@@ -1,4 +1,3 @@
-import Contracts
 import Foundation
 import Testing
 
@@ -6,14 +5,6 @@ import Testing
 
 @Suite("JSON log lines")
 struct JSONLogHandlerTests {
-    @Test(arguments: ["plain", "quote \" and backslash \\", "new\nline\ttab\rreturn", "bell \u{7} nul \u{0}", "é ✓ 🚀"])
-    func valuesAreQuotedAsJSON(value: String) throws {
-        var line = ""
-        JSONText.appendString(value, to: &line)
-        let parsed = try JSONSerialization.jsonObject(with: Data("[\(line)]".utf8)) as? [String]
-        #expect(parsed == [value])
-    }
-
     @Test func timestampsAreRFC3339InUTC() throws {
         let stamp = JSONLogHandler.timestamp()
         #expect(stamp.range(of: #"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$"#, options: .regularExpression) != nil, "\(stamp)")
