@@ -17,6 +17,16 @@ pg_bindir() {
 
 # Installs libpq-dev, libcurl4-openssl-dev and postgresql when missing (as root on Debian/Ubuntu);
 # otherwise prints the exact command and stops.
+# warn_if_disk_is_short DIR MEGABYTES: says so when DIR has less free space than a run needs
+# (a full disk otherwise shows up as PostgreSQL's "could not write init file" far away).
+warn_if_disk_is_short() {
+  local free_mb
+  free_mb=$(df -Pm "$1" | awk 'NR == 2 { print $4 }')
+  if [ "${free_mb:-0}" -lt "$2" ]; then
+    log "WARNING: only ${free_mb} MB free under $1; this run writes about $2 MB and may fail for lack of space"
+  fi
+}
+
 ensure_dependencies() {
   local missing=()
   pkg-config --exists libpq 2>/dev/null || missing+=(libpq-dev)

@@ -10,6 +10,7 @@ ensure_dependencies
 log "building the services and the tests"
 swift build --build-tests >&2
 
+warn_if_disk_is_short /tmp 3000
 WORK=$(mktemp -d /tmp/ecommerce-test.XXXXXX)
 cleanup() {
   # Stacks the end-to-end tests started and could not stop.

@@ -23,7 +23,7 @@ public enum GatewayApp {
             let client = CurlHTTPClient(logger: dependencies.logger)
             let logs = RequestLogWriter(
                 pool: dependencies.pool, logger: dependencies.logger, interval: gatewayConfiguration.logFlushInterval)
-            let retention = RetentionJob(pool: dependencies.pool, logger: dependencies.logger)
+            let retention = RetentionJob(pool: dependencies.pool, ready: dependencies.schemaReadiness, logger: dependencies.logger)
             router.add(middleware: EdgeMiddleware(
                 verifier: dependencies.tokenVerifier(client: client),
                 keys: APIKeyResolver(client: client, userServiceURL: configuration.peers.user, internalToken: configuration.internalToken),

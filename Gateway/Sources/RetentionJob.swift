@@ -1,5 +1,6 @@
 import Logging
 import Postgres
+import ServiceKit
 import ServiceLifecycle
 
 /// Deletes expired `api_logs` (30 days) and `analytics_events` (90 days) every hour, in
@@ -7,20 +8,20 @@ import ServiceLifecycle
 /// the same function once by hand.
 struct RetentionJob: Service {
     let pool: PostgresPool
+    /// Opens once the migrations (which define `purge_expired_rows`) have run.
+    let ready: SchemaReadiness
     let logger: Logger
     var interval: Duration = .seconds(3600)
     var batch = 10_000
 
     func run() async throws {
-        while !Task.isShuttingDownGracefully {
+        await repeatUntilStopped(every: interval, after: ready) {
             do {
                 let deleted = try await purge()
                 if deleted > 0 { logger.info("expired rows deleted", metadata: ["rows": "\(deleted)"]) }
             } catch {
                 logger.warning("retention run failed", metadata: ["error": "\(error)"])
             }
-            // Wakes at once when the gateway shuts down.
-            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: interval) }
         }
     }
 
@@ -30,7 +31,7 @@ struct RetentionJob: Service {
         while true {
             let deleted: Int = try await pool.query("SELECT purge_expired_rows(\(Int32(batch))) AS deleted").first!.decode("deleted")
             total += deleted
-            if deleted == 0 || Task.isShuttingDownGracefully { return total }
+            if deleted == 0 || Task.isStopping { return total }
         }
     }
 }

@@ -10,6 +10,8 @@ public struct ServiceDependencies: Sendable {
     public let logger: Logger
     /// The pool on the service's own database.
     public let pool: PostgresPool
+    /// Opens once the migrations have been applied: background workers wait for it.
+    public let schemaReadiness: SchemaReadiness
 }
 
 /// What a service adds to the shared application besides routes.
@@ -39,7 +41,9 @@ public func buildServiceApplication(
     let pool = PostgresPool(configuration: configuration.database, logger: logger)
     let router = Router(context: ServiceRequestContext.self)
     router.addServiceDefaults(readiness: [.database(pool)])
-    let extras = try addRoutes(router, ServiceDependencies(configuration: configuration, logger: logger, pool: pool))
+    let schemaReadiness = SchemaReadiness()
+    let extras = try addRoutes(
+        router, ServiceDependencies(configuration: configuration, logger: logger, pool: pool, schemaReadiness: schemaReadiness))
     if !router.routes.contains(where: { $0.path.description == "/openapi.json" }) {
         router.addRoutes(OpenAPIController(configuration: configuration, logger: logger).endpoints, atPath: "/openapi.json")
     }
@@ -55,6 +59,7 @@ public func buildServiceApplication(
     let startupTasks = extras.startupTasks
     app.beforeServerStarts {
         try await applyMigrations(from: directory, on: pool, logger: logger)
+        schemaReadiness.open()
         for task in startupTasks { try await task() }
     }
     return app

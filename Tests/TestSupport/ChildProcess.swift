@@ -27,14 +27,30 @@ public final class ChildProcess: Sendable {
     /// Waits for the process to end; returns the signal that ended it, or `nil` for a normal exit.
     @discardableResult
     public func waitForExit() async -> Int32? {
-        let status: Int32 = await withCheckedContinuation { continuation in
+        let status = await waitStatus()
+        return (status & 0x7f) == 0 ? nil : status & 0x7f
+    }
+
+    /// Waits up to `patience` for the process to end by itself and returns its exit code;
+    /// `nil` when a signal ended it, or when it was still running (it is then killed).
+    public func exitCode(within patience: Duration) async -> Int32? {
+        let killer = Task { [pid] in
+            guard (try? await Task.sleep(for: patience)) != nil else { return }
+            kill(pid, SIGKILL)
+        }
+        defer { killer.cancel() }
+        let status = await waitStatus()
+        return (status & 0x7f) == 0 ? (status >> 8) & 0xff : nil
+    }
+
+    private func waitStatus() async -> Int32 {
+        await withCheckedContinuation { continuation in
             Thread.detachNewThread { [pid] in
                 var status: Int32 = 0
                 while waitpid(pid, &status, 0) == -1, errno == EINTR {}
                 continuation.resume(returning: status)
             }
         }
-        return (status & 0x7f) == 0 ? nil : status & 0x7f
     }
 
     /// The process's output so far.

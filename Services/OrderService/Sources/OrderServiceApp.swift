@@ -39,10 +39,10 @@ public enum OrderServiceApp {
             router.group("/internal/purchases").add(middleware: InternalTokenMiddleware(token: configuration.internalToken))
                 .addRoutes(PurchasesController(orders: orders).endpoints)
 
-            let (ready, migrated) = AsyncStream<Void>.makeStream()
             let recovery = SagaRecoveryWorker(
-                sagas: store, saga: saga, interval: min(settings.sagaTimeout / 2, .seconds(5)), ready: ready, logger: dependencies.logger)
-            return ServiceExtras(services: [client, recovery], startupTasks: [{ migrated.yield(); migrated.finish() }])
+                sagas: store, saga: saga, interval: min(settings.sagaTimeout / 2, .seconds(5)),
+                ready: dependencies.schemaReadiness, logger: dependencies.logger)
+            return ServiceExtras(services: [client, recovery])
         }
     }
 }

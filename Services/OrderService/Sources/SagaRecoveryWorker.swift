@@ -1,4 +1,5 @@
 import Logging
+import ServiceKit
 import ServiceLifecycle
 
 /// Finishes sagas whose process died or stalled: at start-up (once the schema is current)
@@ -9,32 +10,25 @@ struct SagaRecoveryWorker: Service {
     let sagas: SagaStore
     let saga: OrderSaga
     let interval: Duration
-    /// Yields once the migrations have run.
-    let ready: AsyncStream<Void>
+    /// Opens once the migrations have run.
+    let ready: SchemaReadiness
     let logger: Logger
 
     func run() async throws {
-        let ready = self.ready
-        let migrated = await cancelWhenGracefulShutdown { () async -> Bool in
-            for await _ in ready { return true }
-            return false
-        }
-        guard migrated else { return }
-        while !Task.isShuttingDownGracefully {
+        await repeatUntilStopped(every: interval, after: ready) {
             do {
                 let recovered = try await recoverExpired()
                 if recovered > 0 { logger.info("recovered order sagas", metadata: ["sagas": "\(recovered)"]) }
             } catch {
                 logger.warning("saga recovery pass failed", metadata: ["error": "\(error)"])
             }
-            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: interval) }
         }
     }
 
     /// Drives every saga whose lease ran out; returns how many it took over.
     func recoverExpired() async throws -> Int {
         var total = 0
-        while !Task.isShuttingDownGracefully {
+        while !Task.isStopping {
             let claimed = try await sagas.claimExpired(limit: 20)
             guard !claimed.isEmpty else { break }
             total += claimed.count

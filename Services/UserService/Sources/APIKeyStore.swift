@@ -2,6 +2,7 @@ import Contracts
 import DocumentStore
 import Foundation
 import Logging
+import ServiceKit
 import ServiceLifecycle
 import Synchronization
 
@@ -76,10 +77,7 @@ final class APIKeyStore: Sendable, Service {
 
     /// Writes the counted usage every `flushInterval`, and once more on shutdown.
     func run() async throws {
-        while !Task.isShuttingDownGracefully {
-            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: self.flushInterval) }
-            await flush()
-        }
+        await repeatUntilStopped(every: flushInterval) { await flush() }
         await flush()
     }
 
