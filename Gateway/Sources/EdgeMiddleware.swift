@@ -70,6 +70,9 @@ struct EdgeMiddleware: RouterMiddleware {
                 resolved.permissions.contains(permission)
             else { throw APIError(.forbidden, "this API key may not do that") }
             context.logger[metadataKey: "api_key_id"] = .string(resolved.id)
+            // The services learn the key's permissions from a token acting for it, never
+            // from a credential the client sent alongside the key.
+            context.upstreamAuthorization = resolved.token.map { "Bearer \($0)" } ?? ""
             return ("key:\(resolved.id)", resolved.rateLimit)
         }
         if let header = request.headers[.authorization] {

@@ -6,7 +6,8 @@ import ServiceKit
 
 /// Forwards requests whose path belongs to a service (``UpstreamRoutes``) through the libcurl
 /// client; everything else goes on to the gateway's own routes. Hop-by-hop headers and
-/// client-sent `X-User-*` / `X-Internal-*` headers never cross; the request id does.
+/// client-sent `X-User-*` / `X-Internal-*` headers never cross; the request id does. For an
+/// API-key request the key stays behind and a token acting for it goes as `Authorization`.
 public struct ProxyMiddleware: RouterMiddleware {
     public typealias Context = ServiceRequestContext
 
@@ -70,6 +71,7 @@ public struct ProxyMiddleware: RouterMiddleware {
             let name = field.name.canonicalName
             if hopByHop.contains(name) || name.hasPrefix("x-user-") || name.hasPrefix("x-internal-")
                 || name == "x-request-id" || name == "x-api-key"
+                || (name == "authorization" && context.upstreamAuthorization != nil)
             {
                 continue
             }
@@ -80,6 +82,9 @@ public struct ProxyMiddleware: RouterMiddleware {
             forwarded.append((field.name.rawName, field.value))
         }
         forwarded.append(("X-Request-ID", context.requestID))
+        if let authorization = context.upstreamAuthorization, !authorization.isEmpty {
+            forwarded.append(("Authorization", authorization))
+        }
         if let ip = context.remoteIP {
             forwarded.append(("X-Forwarded-For", forwardedFor.map { "\($0), \(ip)" } ?? ip))
         }

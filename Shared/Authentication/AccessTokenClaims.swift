@@ -12,17 +12,20 @@ public struct AccessTokenClaims: JWTPayload, Equatable {
     /// The `user_sessions` document the token belongs to.
     public var sid: String?
     public var roles: [String]
+    /// Only in a token the User service issues for an API key (to the gateway): the key's
+    /// permissions. A user's token has none.
+    public var permissions: [String]?
     public var iss: IssuerClaim
     public var aud: AudienceClaim
 
     enum CodingKeys: String, CodingKey {
-        case sub, iat, exp, nbf, sid, roles, iss, aud
+        case sub, iat, exp, nbf, sid, roles, permissions, iss, aud
         case authTime = "auth_time"
     }
 
     public init(
         subject: String, issuedAt: Date, expiresAt: Date, authTime: Date, sessionID: String?, roles: [String],
-        issuer: String, audience: String
+        permissions: [String]? = nil, issuer: String, audience: String
     ) {
         self.sub = SubjectClaim(value: subject)
         self.iat = IssuedAtClaim(value: issuedAt)
@@ -31,6 +34,7 @@ public struct AccessTokenClaims: JWTPayload, Equatable {
         self.authTime = authTime
         self.sid = sessionID
         self.roles = roles
+        self.permissions = permissions
         self.iss = IssuerClaim(value: issuer)
         self.aud = AudienceClaim(value: [audience])
     }
@@ -44,6 +48,7 @@ public struct AccessTokenClaims: JWTPayload, Equatable {
         try container.encode(Int(authTime.timeIntervalSince1970), forKey: .authTime)
         try container.encodeIfPresent(sid, forKey: .sid)
         try container.encode(roles, forKey: .roles)
+        try container.encodeIfPresent(permissions, forKey: .permissions)
         try container.encode(iss, forKey: .iss)
         try container.encode(aud, forKey: .aud)
     }
@@ -57,6 +62,7 @@ public struct AccessTokenClaims: JWTPayload, Equatable {
         authTime = Date(timeIntervalSince1970: try container.decode(Double.self, forKey: .authTime))
         sid = try container.decodeIfPresent(String.self, forKey: .sid)
         roles = try container.decodeIfPresent([String].self, forKey: .roles) ?? []
+        permissions = try container.decodeIfPresent([String].self, forKey: .permissions)
         iss = try container.decode(IssuerClaim.self, forKey: .iss)
         aud = try container.decode(AudienceClaim.self, forKey: .aud)
     }

@@ -61,7 +61,8 @@ public struct TokenVerifier: Sendable {
         guard claims.iss.value == configuration.issuer else { throw AuthenticationError.wrongIssuer }
         guard claims.aud.value.contains(configuration.audience) else { throw AuthenticationError.wrongAudience }
         guard !claims.sub.value.isEmpty else { throw AuthenticationError.invalidSubject }
-        let principal = Principal(uid: claims.sub.value, roles: claims.roles, sessionID: claims.sid)
+        let principal = Principal(
+            uid: claims.sub.value, roles: claims.roles, sessionID: claims.sid, keyPermissions: claims.permissions)
         recentlyVerified.store(principal, for: token, expiresAt: claims.exp.value)
         return principal
     }

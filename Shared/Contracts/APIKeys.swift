@@ -61,16 +61,20 @@ public struct ResolvedAPIKey: Codable, Sendable, Equatable {
     public var id: String
     public var permissions: [String]
     public var rateLimit: Int
+    /// A short-lived bearer token acting for the key with its permissions (subject
+    /// `apikey:<id>`): the gateway sends it to the services in place of the client's credentials.
+    public var token: String?
 
     enum CodingKeys: String, CodingKey {
-        case id, permissions
+        case id, permissions, token
         case rateLimit = "rate_limit"
     }
 
-    public init(id: String, permissions: [String], rateLimit: Int) {
+    public init(id: String, permissions: [String], rateLimit: Int, token: String? = nil) {
         self.id = id
         self.permissions = permissions
         self.rateLimit = rateLimit
+        self.token = token
     }
 
     /// The permissions a key can carry.

@@ -1,34 +1,54 @@
 import Contracts
 
-/// Who is making a request, as established by the authentication middleware.
+/// Who is making a request, as established by the authentication middleware: a user, or an
+/// API key the gateway vouched for (its short-lived token carries the key's permissions).
 public struct Principal: Sendable, Equatable {
-    /// The user's uid.
+    /// The user's uid; `apikey:<id>` for an API key.
     public var uid: String
-    /// `customer`, `admin`, …
+    /// `customer`, `admin`, …; none for an API key.
     public var roles: [String]
     /// The `user_sessions` document the token was issued for, when it came from a login.
     public var sessionID: String?
+    /// An API key's permissions (`products:write`, `orders:read`, …); `nil` for a user.
+    public var keyPermissions: [String]?
 
-    public init(uid: String, roles: [String], sessionID: String? = nil) {
+    public init(uid: String, roles: [String], sessionID: String? = nil, keyPermissions: [String]? = nil) {
         self.uid = uid
         self.roles = roles
         self.sessionID = sessionID
+        self.keyPermissions = keyPermissions
     }
 
     public var isAdmin: Bool { roles.contains("admin") }
+
+    /// Whether this is an API key rather than a user.
+    public var isAPIKey: Bool { keyPermissions != nil }
+
+    /// Whether the caller may do what `permission` names: admins may do everything, an API
+    /// key what it was given, a customer none of it.
+    public func may(_ permission: String) -> Bool {
+        isAdmin || (keyPermissions?.contains(permission) ?? false)
+    }
 }
 
 extension ServiceRequestContext {
-    /// The authenticated caller, or 401 `unauthorized`.
-    public func requireUser() throws -> Principal {
+    /// The authenticated user, or 401 `unauthorized`. With `permission`, an API key holding it
+    /// is accepted as well; any other API key gets 403: it acts for no user.
+    public func requireUser(orPermission permission: String? = nil) throws -> Principal {
         guard let principal else { throw APIError(.unauthorized, "a bearer token is required") }
+        if principal.isAPIKey, permission.map(principal.may) != true {
+            throw APIError(.forbidden, "an API key cannot do this; it needs a user's bearer token")
+        }
         return principal
     }
 
-    /// The authenticated caller if an admin; 401 without a token, 403 `forbidden` for others.
-    public func requireAdmin() throws -> Principal {
-        let principal = try requireUser()
-        guard principal.isAdmin else { throw APIError(.forbidden, "this needs the admin role") }
+    /// The authenticated caller if an admin (or, with `permission`, an API key holding it);
+    /// 401 without a token, 403 `forbidden` for others.
+    public func requireAdmin(orPermission permission: String? = nil) throws -> Principal {
+        guard let principal else { throw APIError(.unauthorized, "a bearer token is required") }
+        guard principal.isAdmin || permission.map(principal.may) == true else {
+            throw APIError(.forbidden, "this needs the admin role")
+        }
         return principal
     }
 }

@@ -12,6 +12,9 @@ public struct ServiceRequestContext: RequestContext {
     public let remoteAddress: String?
     /// The authenticated caller, set by the authentication middleware.
     public var principal: Principal?
+    /// Set by the gateway for an API-key request: the `Authorization` the services get in
+    /// place of the client's (a token acting for the key).
+    public var upstreamAuthorization: String?
 
     public init(source: ApplicationRequestContextSource) {
         self.coreContext = .init(source: source)

@@ -88,6 +88,24 @@ struct TokenVerifierTests {
         }
     }
 
+    @Test func aTokenForAnAPIKeyCarriesItsPermissionsAndAUserTokenNone() async throws {
+        try await withVerifier { verifier, _, _ in
+            var keyClaims = claims(subject: "apikey:k-1")
+            keyClaims.roles = []
+            keyClaims.sid = nil
+            keyClaims.permissions = ["products:write"]
+            let apiKey = try await verifier.verify(try await key.sign(keyClaims))
+            #expect(apiKey.uid == "apikey:k-1")
+            #expect(apiKey.isAPIKey)
+            #expect(apiKey.may("products:write"))
+            #expect(!apiKey.may("orders:read"))
+            #expect(!apiKey.isAdmin)
+            let user = try await verifier.verify(try await key.sign(claims()))
+            #expect(!user.isAPIKey)
+            #expect(!user.may("products:write"))
+        }
+    }
+
     @Test func aTokenSeenAgainGivesTheSamePrincipalAndATamperedCopyIsStillChecked() async throws {
         try await withVerifier { verifier, _, _ in
             let token = try await key.sign(claims())

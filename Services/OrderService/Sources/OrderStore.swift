@@ -13,10 +13,10 @@ struct OrderStore: Sendable {
         shipping_amount, discount_amount, total_amount, failure_reason, created_at, updated_at
         """
 
-    /// An order the principal may see (its owner, or an admin); `nil` otherwise.
+    /// An order the principal may see (its owner, an admin or an `orders:read` API key); `nil` otherwise.
     func order(_ id: Int, visibleTo principal: Principal) async throws -> OrderResponse? {
         guard let order = try await pool.withConnection({ try await Self.order(id, on: $0) }),
-            principal.isAdmin || order.userUID == principal.uid
+            principal.may("orders:read") || order.userUID == principal.uid
         else { return nil }
         return order
     }

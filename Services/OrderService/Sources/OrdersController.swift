@@ -89,16 +89,17 @@ struct OrdersController: Sendable {
         return APIError(ErrorCode(rawValue: failure.code), failure.message, details: details)
     }
 
-    /// The caller's orders, newest first; an admin sees everyone's and may filter by `user_uid`.
+    /// The caller's orders, newest first; an admin (or an `orders:read` API key) sees everyone's
+    /// and may filter by `user_uid`.
     @Sendable func list(_ request: Request, context: ServiceRequestContext) async throws -> Page<OrderResponse> {
-        let principal = try context.requireUser()
-        let user = principal.isAdmin ? request.query("user_uid") : principal.uid
+        let principal = try context.requireUser(orPermission: "orders:read")
+        let user = principal.may("orders:read") ? request.query("user_uid") : principal.uid
         let status = try request.queryChoice("status", in: OrderStatus.allCases.map(\.rawValue))
         return try await orders.list(user: user, status: status, page: try request.pageRequest())
     }
 
     @Sendable func show(_ request: Request, context: ServiceRequestContext) async throws -> OrderResponse {
-        guard let order = try await orders.order(try context.id(), visibleTo: try context.requireUser()) else {
+        guard let order = try await orders.order(try context.id(), visibleTo: try context.requireUser(orPermission: "orders:read")) else {
             throw APIError.notFound("order")
         }
         return order
@@ -106,7 +107,7 @@ struct OrdersController: Sendable {
 
     @Sendable func payments(_ request: Request, context: ServiceRequestContext) async throws -> Page<PaymentResponse> {
         let id = try context.id()
-        guard try await orders.order(id, visibleTo: try context.requireUser()) != nil else { throw APIError.notFound("order") }
+        guard try await orders.order(id, visibleTo: try context.requireUser(orPermission: "orders:read")) != nil else { throw APIError.notFound("order") }
         return try await orders.payments(of: id, page: try request.pageRequest())
     }
 

@@ -6,6 +6,7 @@ import ServiceKit
 struct InternalController: Sendable {
     let directory: UserDirectory
     let keys: APIKeyStore
+    let issuer: TokenIssuer
 
     struct ResolveRequest: Decodable {
         var key: String
@@ -26,10 +27,12 @@ struct InternalController: Sendable {
         return user.response
     }
 
-    /// The key's id, permissions and rate limit; 404 for an unknown, deleted or expired key.
+    /// The key's id, permissions, rate limit and a token acting for it; 404 for an unknown,
+    /// deleted or expired key.
     @Sendable func resolve(_ request: Request, context: ServiceRequestContext) async throws -> ResolvedAPIKey {
         let body = try await request.decode(as: ResolveRequest.self, context: context)
-        guard let resolved = try await keys.resolve(key: body.key) else { throw APIError.notFound("API key") }
+        guard var resolved = try await keys.resolve(key: body.key) else { throw APIError.notFound("API key") }
+        resolved.token = try await issuer.keyToken(id: resolved.id, permissions: resolved.permissions)
         return resolved
     }
 }

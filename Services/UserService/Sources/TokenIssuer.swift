@@ -32,6 +32,20 @@ struct TokenIssuer: Sendable {
         let idToken = try await keys.sign(claims, kid: JWKIdentifier(string: kid))
         return TokenResponse(idToken: idToken, expiresIn: lifetime, refreshToken: "\(sessionID).\(refreshSecret)")
     }
+
+    /// How long a token for an API key lasts. The gateway asks again every few seconds (it
+    /// keeps a key's answer for 4 s), so this only bounds a token that leaked from there.
+    static let keyTokenLifetime = 300
+
+    /// A token that acts for an API key (subject `apikey:<id>`, no roles, the key's
+    /// permissions), handed to the gateway only, which sends it on to the services.
+    func keyToken(id: String, permissions: [String]) async throws -> String {
+        let now = Date(timeIntervalSince1970: Date().timeIntervalSince1970.rounded(.down))
+        let claims = AccessTokenClaims(
+            subject: "apikey:\(id)", issuedAt: now, expiresAt: now.addingTimeInterval(TimeInterval(Self.keyTokenLifetime)),
+            authTime: now, sessionID: nil, roles: [], permissions: permissions, issuer: issuer, audience: audience)
+        return try await keys.sign(claims, kid: JWKIdentifier(string: kid))
+    }
 }
 
 /// Random identifiers and secrets, and the hashes stored in their place.

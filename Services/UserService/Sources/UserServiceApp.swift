@@ -54,7 +54,7 @@ public enum UserServiceApp {
             api.addRoutes(UsersController(directory: directory).endpoints, atPath: "users")
             api.addRoutes(APIKeysController(keys: keys).endpoints, atPath: "api-keys")
             router.group("/internal").add(middleware: InternalTokenMiddleware(token: configuration.internalToken))
-                .addRoutes(InternalController(directory: directory, keys: keys).endpoints)
+                .addRoutes(InternalController(directory: directory, keys: keys, issuer: issuer).endpoints)
 
             let bootstrap = BootstrapAdmin(environment: environment, directory: directory, hasher: hasher, logger: logger)
             return ServiceExtras(

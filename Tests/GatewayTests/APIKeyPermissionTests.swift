@@ -1,0 +1,125 @@
+import Contracts
+import Foundation
+import Gateway
+import HTTPTypes
+import HummingbirdTesting
+import OrderService
+import ProductService
+import ServiceKit
+import TestSupport
+import Testing
+import UserService
+
+/// The gateway in front of the three real services, each on its own database.
+private func withStack(_ body: @escaping @Sendable (_ gateway: any TestClientProtocol) async throws -> Void) async throws {
+    let users = try await UserServiceApp.buildApplication(configuration: try await serviceTestConfiguration(UserServiceApp.defaults))
+    try await users.withLiveServer { userURL in
+        let productPort = try await ShellCommand.freePort()
+        let productURL = "http://127.0.0.1:\(productPort)"
+        let orders = try OrderServiceApp.buildApplication(configuration: try await serviceTestConfiguration(
+            OrderServiceApp.defaults, environment: ["USER_SERVICE_URL": userURL, "PRODUCT_SERVICE_URL": productURL]))
+        try await orders.withLiveServer { orderURL in
+            let products = ProductServiceApp.buildApplication(configuration: try await serviceTestConfiguration(
+                ProductServiceApp.defaults,
+                environment: ["USER_SERVICE_URL": userURL, "ORDER_SERVICE_URL": orderURL, "PORT": "\(productPort)"]))
+            try await products.withServer(onPort: productPort) {
+                let configuration = try await gatewayConfiguration(
+                    upstream: userURL, environment: ["PRODUCT_SERVICE_URL": productURL, "ORDER_SERVICE_URL": orderURL])
+                try await GatewayApp.buildApplication(configuration: configuration).test(.live) { try await body($0) }
+            }
+        }
+    }
+}
+
+private extension TestClientProtocol {
+    /// A new API key with `permissions`, created by the admin; its `X-API-Key` header.
+    func apiKey(_ permissions: [String], admin: String) async throws -> HTTPFields {
+        let created = try await send(
+            "/api/v1/api-keys", .post, headers: bearer(admin),
+            body: json(["name": permissions.joined(separator: " "), "permissions": permissions, "rate_limit": 1000]))
+        return [HTTPField.Name("X-API-Key")!: try #require(try decode(APIKeyResponse.self, created).key)]
+    }
+}
+
+/// CONTRACT: "A request with `X-API-Key: <key>` acts with those permissions". The gateway
+/// checks the key and sends the services a short-lived token for it, so the services
+/// themselves let a `products:write` key manage the catalog and an `orders:read` key read
+/// every order, and refuse a key wherever a user is needed.
+@Suite("API keys act with their permissions at the services")
+struct APIKeyPermissionTests {
+    @Test func aProductsWriteKeyManagesTheCatalogButWritesNoReview() async throws {
+        try await withStack { gateway in
+            let admin = try decode(AuthResponse.self, try await gateway.send(
+                "/api/v1/auth/login", .post,
+                body: json(["email": TestCredentials.adminEmail, "password": TestCredentials.adminPassword]))).token.idToken
+            let writer = try await gateway.apiKey(["products:read", "products:write"], admin: admin)
+            let reader = try await gateway.apiKey(["products:read"], admin: admin)
+
+            let category = try await gateway.send("/api/v1/categories", .post, headers: writer, body: json(["name": "Keyed"]))
+            #expect(category.status == .created, "\(String(buffer: category.body))")
+            let categoryID = try decode(CategoryResponse.self, category).id
+            let created = try await gateway.send(
+                "/api/v1/products", .post, headers: writer,
+                body: json(["name": "Lamp", "price": "30.00", "stock": 4, "category_id": categoryID, "sku": "KEY-\(UUID().uuidString.prefix(8))",
+                            "cost_price": "12.00", "status": "draft"]))
+            #expect(created.status == .created, "\(String(buffer: created.body))")
+            let product = try decode(ProductResponse.self, created)
+            #expect(product.costPrice == Money(string: "12.00"))  // the admin view
+            let updated = try await gateway.send("/api/v1/products/\(product.id)", .patch, headers: writer, body: json(["status": "active"]))
+            #expect(updated.status == .ok)
+
+            // A reading key sees what anyone sees: the product, without its cost.
+            let read = try await gateway.send("/api/v1/products/\(product.id)", headers: reader)
+            #expect(read.status == .ok)
+            #expect(try decode(ProductResponse.self, read).costPrice == nil)
+            // A key acts for no user: it cannot write a review.
+            let review = try await gateway.send("/api/v1/products/\(product.id)/reviews", .post, headers: writer, body: json(["rating": 5]))
+            #expect(review.status == .forbidden)
+            #expect(errorCode(review) == "forbidden")
+            // A customer's token sent along with a reading key gains nothing: the key's token replaces it.
+            let customer = try decode(AuthResponse.self, try await gateway.send("/api/v1/auth/register", .post, body: json(
+                ["email": "k\(UInt32.random(in: 0...UInt32.max))@example.com", "password": "password-1", "first_name": "K", "last_name": "Ey"])))
+            var both = reader
+            both[.authorization] = "Bearer \(customer.token.idToken)"
+            #expect(try await gateway.send("/api/v1/products/\(product.id)/reviews", .post, headers: both, body: json(["rating": 5])).status == .forbidden)
+            #expect(try await gateway.send("/api/v1/products/\(product.id)", .delete, headers: writer).status == .noContent)
+        }
+    }
+
+    @Test func anOrdersReadKeyReadsEveryOrderAndChangesNone() async throws {
+        try await withStack { gateway in
+            let admin = try decode(AuthResponse.self, try await gateway.send(
+                "/api/v1/auth/login", .post,
+                body: json(["email": TestCredentials.adminEmail, "password": TestCredentials.adminPassword]))).token.idToken
+            let category = try decode(CategoryResponse.self, try await gateway.send(
+                "/api/v1/categories", .post, headers: bearer(admin), body: json(["name": "Orders"])))
+            let product = try decode(ProductResponse.self, try await gateway.send(
+                "/api/v1/products", .post, headers: bearer(admin),
+                body: json(["name": "Mug", "price": "8.00", "stock": 10, "category_id": category.id, "sku": "ORD-\(UUID().uuidString.prefix(8))"])))
+            let customer = try decode(AuthResponse.self, try await gateway.send("/api/v1/auth/register", .post, body: json(
+                ["email": "o\(UInt32.random(in: 0...UInt32.max))@example.com", "password": "password-1", "first_name": "O", "last_name": "Rder"])))
+            let placed = try await gateway.send(
+                "/api/v1/orders", .post, headers: bearer(customer.token.idToken),
+                body: json(["items": [["product_id": product.id, "quantity": 1]], "payment_method": "card", "payment_token": "tok_visa",
+                            "shipping_method": "standard"]))
+            #expect(placed.status == .created, "\(String(buffer: placed.body))")
+            let order = try decode(OrderResponse.self, placed)
+            let key = try await gateway.apiKey(["orders:read"], admin: admin)
+
+            let all = try await gateway.send("/api/v1/orders?user_uid=\(customer.user.uid)", headers: key)
+            #expect(all.status == .ok, "\(String(buffer: all.body))")
+            #expect(try decode(Page<OrderResponse>.self, all).data.map(\.id) == [order.id])
+            #expect(try await gateway.send("/api/v1/orders/\(order.id)", headers: key).status == .ok)
+            #expect(try await gateway.send("/api/v1/orders/\(order.id)/payments", headers: key).status == .ok)
+            // Reading only: no cancel (the gateway refuses), and no catalog.
+            #expect(try await gateway.send("/api/v1/orders/\(order.id)/cancel", .post, headers: key).status == .forbidden)
+            #expect(try await gateway.send("/api/v1/products/\(product.id)", headers: key).status == .forbidden)
+            // Another customer still sees only their own orders.
+            let other = try decode(AuthResponse.self, try await gateway.send("/api/v1/auth/register", .post, body: json(
+                ["email": "p\(UInt32.random(in: 0...UInt32.max))@example.com", "password": "password-1", "first_name": "P", "last_name": "Q"])))
+            #expect(try await gateway.send("/api/v1/orders/\(order.id)", headers: bearer(other.token.idToken)).status == .notFound)
+            #expect(try decode(Page<OrderResponse>.self, try await gateway.send(
+                "/api/v1/orders?user_uid=\(customer.user.uid)", headers: bearer(other.token.idToken))).data.isEmpty)
+        }
+    }
+}
