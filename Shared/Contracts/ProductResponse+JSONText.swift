@@ -3,7 +3,15 @@ extension ProductResponse {
     /// JSONEncoder's `.iso8601` dates, without its cost on the catalog's hottest route.
     public var jsonText: String {
         var output = String()
-        output.reserveCapacity(320 + name.utf8.count + (description?.utf8.count ?? 0))
+        output.reserveCapacity(estimatedJSONLength)
+        appendJSON(to: &output)
+        return output
+    }
+
+    var estimatedJSONLength: Int { 320 + name.utf8.count + (description?.utf8.count ?? 0) }
+
+    /// Appends ``jsonText`` to `output`.
+    public func appendJSON(to output: inout String) {
         output += "{\"id\":\(id),\"name\":"
         JSONText.appendString(name, to: &output)
         output += ",\"description\":"
@@ -39,6 +47,21 @@ extension ProductResponse {
         output += "\",\"updated_at\":\""
         output += UTCTimestamp.format(updatedAt)
         output += "\"}"
+    }
+}
+
+extension Page where Item == ProductResponse {
+    /// The page as JSON text, each product written as ``ProductResponse/jsonText``: the
+    /// listing's document without JSONEncoder.
+    public var jsonText: String {
+        var output = String()
+        output.reserveCapacity(64 + data.reduce(0) { $0 + $1.estimatedJSONLength })
+        output += "{\"data\":["
+        for (index, product) in data.enumerated() {
+            if index > 0 { output += "," }
+            product.appendJSON(to: &output)
+        }
+        output += "],\"page\":{\"limit\":\(page.limit),\"offset\":\(page.offset),\"total\":\(page.total)}}"
         return output
     }
 }

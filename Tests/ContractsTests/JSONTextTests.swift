@@ -77,4 +77,17 @@ struct JSONTextTests {
             #expect(decoded.name == value.name && decoded.description == value.description && decoded.costPrice == value.costPrice)
         }
     }
+
+    @Test func aProductPageIsTheDocumentTheEncoderWrites() throws {
+        let encoder = JSONEncoder()
+        encoder.dateEncodingStrategy = .iso8601
+        for data in [[], [product(admin: false, description: "Tea\u{0}pot", tags: ["a"], rating: 3.5)],
+                     [product(admin: true, description: nil, tags: [], rating: 0), product(admin: true, description: "x", tags: ["b", "c"], rating: 5)]] {
+            let page = Page(data: data, page: PageInfo(limit: 20, offset: 40, total: 41 + data.count))
+            let expected = try #require(try JSONSerialization.jsonObject(with: try encoder.encode(page)) as? NSDictionary)
+            let written = try #require(try JSONSerialization.jsonObject(with: Data(page.jsonText.utf8)) as? NSDictionary)
+            #expect(written == expected)
+            #expect((written["data"] as? [Any])?.count == data.count)
+        }
+    }
 }

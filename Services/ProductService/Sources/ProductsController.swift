@@ -94,7 +94,7 @@ struct ProductsController: Sendable {
         return routes
     }
 
-    @Sendable func list(_ request: Request, context: ServiceRequestContext) async throws -> Page<ProductResponse> {
+    @Sendable func list(_ request: Request, context: ServiceRequestContext) async throws -> ProductPage {
         let listing = ProductStore.Listing(
             categoryID: try request.queryInt("category_id"), text: request.query("q").map { String($0.prefix(200)) },
             tag: request.query("tag")?.lowercased(), minPrice: try request.queryMoney("min_price"),
@@ -102,7 +102,7 @@ struct ProductsController: Sendable {
             status: try request.queryChoice("status", in: ["active", "inactive", "draft", "discontinued"]),
             sort: try request.queryChoice("sort", in: ProductStore.sorts), page: try request.pageRequest(),
             admin: context.principal?.may("products:write") ?? false)
-        return try await store.list(listing)
+        return ProductPage(page: try await store.list(listing))
     }
 
     @Sendable func get(_ request: Request, context: ServiceRequestContext) async throws -> ProductResponse {
@@ -141,8 +141,24 @@ struct ProductsController: Sendable {
 /// Foundation's JSON encoder was its largest single cost.
 extension ProductResponse: ResponseGenerator {
     public func response(from request: Request, context: some RequestContext) throws -> Response {
+        .json(jsonText)
+    }
+}
+
+/// A listing, written as `Page<ProductResponse>.jsonText` for the same reason.
+struct ProductPage: ResponseGenerator {
+    let page: Page<ProductResponse>
+
+    func response(from request: Request, context: some RequestContext) throws -> Response {
+        .json(page.jsonText)
+    }
+}
+
+extension Response {
+    /// A 200 whose body is JSON text written by hand.
+    fileprivate static func json(_ text: String) -> Response {
         Response(
             status: .ok, headers: [.contentType: "application/json; charset=utf-8"],
-            body: .init(byteBuffer: ByteBuffer(string: jsonText)))
+            body: .init(byteBuffer: ByteBuffer(string: text)))
     }
 }
