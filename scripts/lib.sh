@@ -15,8 +15,6 @@ pg_bindir() {
   return 1
 }
 
-# Installs libpq-dev, libcurl4-openssl-dev and postgresql when missing (as root on Debian/Ubuntu);
-# otherwise prints the exact command and stops.
 # warn_if_disk_is_short DIR MEGABYTES: says so when DIR has less free space than a run needs
 # (a full disk otherwise shows up as PostgreSQL's "could not write init file" far away).
 warn_if_disk_is_short() {
@@ -27,6 +25,8 @@ warn_if_disk_is_short() {
   fi
 }
 
+# Installs libpq-dev, libcurl4-openssl-dev and postgresql when missing (as root on Debian/Ubuntu);
+# otherwise prints the exact command and stops.
 ensure_dependencies() {
   local missing=()
   pkg-config --exists libpq 2>/dev/null || missing+=(libpq-dev)
@@ -55,7 +55,6 @@ pg_can_write() {
   runuser -u postgres -- test -w "$dir" 2>/dev/null
 }
 
-# A free TCP port on the loopback interface.
 # free_port: a free TCP port on 127.0.0.1 for a server to listen on. It is taken from below the
 # kernel's ephemeral range, so no outgoing connection can take it between this check and the
 # server's bind (under a parallel test run, one did: "Address already in use"), and it is
@@ -63,6 +62,30 @@ pg_can_write() {
 free_port() {
   python3 - <<'PY'
 import os, random, socket, time
+
+def reserve(port):
+    """Claims the port for an hour (mkdir is atomic); False if someone holds a fresh claim."""
+    path = f"{reservations}/{port}"
+    try:
+        if time.time() - os.stat(path).st_mtime < 3600:
+            return False
+        os.rmdir(path)
+    except OSError:
+        pass
+    try:
+        os.mkdir(path)
+        return True
+    except OSError:
+        return False
+
+def bindable(port):
+    with socket.socket() as probe:
+        try:
+            probe.bind(("127.0.0.1", port))
+            return True
+        except OSError:
+            return False
+
 low, high = map(int, open("/proc/sys/net/ipv4/ip_local_port_range").read().split())
 ranges = [r for r in [(10000, low - 1), (high + 1, 65535)] if r[1] - r[0] >= 1000]
 reservations = "/tmp/ecommerce-ports"
@@ -71,34 +94,13 @@ try:
     os.chmod(reservations, 0o1777)  # every user's runs share it, like /tmp
 except OSError:
     pass
-for _ in range(1000):
-    if not ranges:
-        break
-    port = random.randint(*random.choice(ranges))
-    path = f"{reservations}/{port}"
-    try:
-        if time.time() - os.stat(path).st_mtime < 3600:
-            continue
-        os.rmdir(path)
-    except OSError:
-        pass
-    try:
-        os.mkdir(path)
-    except OSError:
-        continue
-    with socket.socket() as probe:
-        try:
-            probe.bind(("127.0.0.1", port))
-        except OSError:
-            continue
-    print(port)
-    break
-else:
-    ranges = []
-if not ranges:
+candidates = (random.randint(*random.choice(ranges)) for _ in range(1000 if ranges else 0))
+port = next((p for p in candidates if reserve(p) and bindable(p)), None)
+if port is None:  # no room outside the ephemeral range: let the kernel choose
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
-        print(probe.getsockname()[1])
+        port = probe.getsockname()[1]
+print(port)
 PY
 }
 

@@ -50,13 +50,13 @@ final class APIKeyResolver: Sendable {
     }
 
     /// The permission a key needs for a request, or `nil` when no key permission allows it.
-    static func requiredPermission(method: String, path: String) -> String? {
+    static func requiredPermission(method: String, path: String) -> Permission? {
         let reading = method == "GET" || method == "HEAD"
         for prefix in ["/api/v1/products", "/api/v1/categories", "/api/v1/reviews"] where path.hasPrefix(prefix) {
-            return reading ? "products:read" : "products:write"
+            return reading ? .productsRead : .productsWrite
         }
-        if path.hasPrefix("/api/v1/orders"), reading { return "orders:read" }
-        if path == "/api/v1/analytics/events", method == "POST" { return "analytics:write" }
+        if path.hasPrefix("/api/v1/orders"), reading { return .ordersRead }
+        if path == "/api/v1/analytics/events", method == "POST" { return .analyticsWrite }
         return nil
     }
 }

@@ -67,12 +67,12 @@ struct EdgeMiddleware: RouterMiddleware {
         if let key = request.headers[.apiKey] {
             guard let resolved = try await keys.resolve(key) else { throw APIError(.unauthorized, "invalid API key") }
             guard let permission = APIKeyResolver.requiredPermission(method: request.method.rawValue, path: request.uri.path),
-                resolved.permissions.contains(permission)
+                resolved.permissions.contains(permission.rawValue)
             else { throw APIError(.forbidden, "this API key may not do that") }
             context.logger[metadataKey: "api_key_id"] = .string(resolved.id)
             // The services learn the key's permissions from a token acting for it, never
             // from a credential the client sent alongside the key.
-            context.upstreamAuthorization = resolved.token.map { "Bearer \($0)" } ?? ""
+            context.upstreamAuthorization = "Bearer \(resolved.token)"
             return ("key:\(resolved.id)", resolved.rateLimit)
         }
         if let header = request.headers[.authorization] {

@@ -82,7 +82,7 @@ public struct ProxyMiddleware: RouterMiddleware {
             forwarded.append((field.name.rawName, field.value))
         }
         forwarded.append(("X-Request-ID", context.requestID))
-        if let authorization = context.upstreamAuthorization, !authorization.isEmpty {
+        if let authorization = context.upstreamAuthorization {
             forwarded.append(("Authorization", authorization))
         }
         if let ip = context.remoteIP {

@@ -56,6 +56,14 @@ public struct APIKeyResponse: Codable, Sendable, Equatable {
     }
 }
 
+/// What an API key may be given (CONTRACT "Auth"): what a request with the key may do.
+public enum Permission: String, CaseIterable, Sendable {
+    case productsRead = "products:read"
+    case productsWrite = "products:write"
+    case ordersRead = "orders:read"
+    case analyticsWrite = "analytics:write"
+}
+
 /// What `POST /internal/api-keys/resolve` answers for a valid key (for the gateway).
 public struct ResolvedAPIKey: Codable, Sendable, Equatable {
     public var id: String
@@ -63,14 +71,14 @@ public struct ResolvedAPIKey: Codable, Sendable, Equatable {
     public var rateLimit: Int
     /// A short-lived bearer token acting for the key with its permissions (subject
     /// `apikey:<id>`): the gateway sends it to the services in place of the client's credentials.
-    public var token: String?
+    public var token: String
 
     enum CodingKeys: String, CodingKey {
         case id, permissions, token
         case rateLimit = "rate_limit"
     }
 
-    public init(id: String, permissions: [String], rateLimit: Int, token: String? = nil) {
+    public init(id: String, permissions: [String], rateLimit: Int, token: String) {
         self.id = id
         self.permissions = permissions
         self.rateLimit = rateLimit
@@ -78,5 +86,5 @@ public struct ResolvedAPIKey: Codable, Sendable, Equatable {
     }
 
     /// The permissions a key can carry.
-    public static let knownPermissions: Set<String> = ["products:read", "products:write", "orders:read", "analytics:write"]
+    public static let knownPermissions = Set(Permission.allCases.map(\.rawValue))
 }

@@ -26,15 +26,15 @@ public struct Principal: Sendable, Equatable {
 
     /// Whether the caller may do what `permission` names: admins may do everything, an API
     /// key what it was given, a customer none of it.
-    public func may(_ permission: String) -> Bool {
-        isAdmin || (keyPermissions?.contains(permission) ?? false)
+    public func may(_ permission: Permission) -> Bool {
+        isAdmin || (keyPermissions?.contains(permission.rawValue) ?? false)
     }
 }
 
 extension ServiceRequestContext {
     /// The authenticated user, or 401 `unauthorized`. With `permission`, an API key holding it
     /// is accepted as well; any other API key gets 403: it acts for no user.
-    public func requireUser(orPermission permission: String? = nil) throws -> Principal {
+    public func requireUser(orPermission permission: Permission? = nil) throws -> Principal {
         guard let principal else { throw APIError(.unauthorized, "a bearer token is required") }
         if principal.isAPIKey, permission.map(principal.may) != true {
             throw APIError(.forbidden, "an API key cannot do this; it needs a user's bearer token")
@@ -44,12 +44,17 @@ extension ServiceRequestContext {
 
     /// The authenticated caller if an admin (or, with `permission`, an API key holding it);
     /// 401 without a token, 403 `forbidden` for others.
-    public func requireAdmin(orPermission permission: String? = nil) throws -> Principal {
+    public func requireAdmin(orPermission permission: Permission? = nil) throws -> Principal {
         guard let principal else { throw APIError(.unauthorized, "a bearer token is required") }
         guard principal.isAdmin || permission.map(principal.may) == true else {
             throw APIError(.forbidden, "this needs the admin role")
         }
         return principal
+    }
+
+    /// Whether the caller, if any, may do what `permission` names (anonymous callers may not).
+    public func callerMay(_ permission: Permission) -> Bool {
+        principal?.may(permission) ?? false
     }
 }
 

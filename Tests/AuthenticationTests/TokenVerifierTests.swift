@@ -97,12 +97,12 @@ struct TokenVerifierTests {
             let apiKey = try await verifier.verify(try await key.sign(keyClaims))
             #expect(apiKey.uid == "apikey:k-1")
             #expect(apiKey.isAPIKey)
-            #expect(apiKey.may("products:write"))
-            #expect(!apiKey.may("orders:read"))
+            #expect(apiKey.may(.productsWrite))
+            #expect(!apiKey.may(.ordersRead))
             #expect(!apiKey.isAdmin)
             let user = try await verifier.verify(try await key.sign(claims()))
             #expect(!user.isAPIKey)
-            #expect(!user.may("products:write"))
+            #expect(!user.may(.productsWrite))
         }
     }
 

@@ -76,12 +76,23 @@ struct APIKeyPermissionTests {
             let review = try await gateway.send("/api/v1/products/\(product.id)/reviews", .post, headers: writer, body: json(["rating": 5]))
             #expect(review.status == .forbidden)
             #expect(errorCode(review) == "forbidden")
-            // A customer's token sent along with a reading key gains nothing: the key's token replaces it.
+            // A customer's token sent along with the key reaches no service: the key's token
+            // replaces it, so the Product service refuses the review (the customer alone may write one).
             let customer = try decode(AuthResponse.self, try await gateway.send("/api/v1/auth/register", .post, body: json(
                 ["email": "k\(UInt32.random(in: 0...UInt32.max))@example.com", "password": "password-1", "first_name": "K", "last_name": "Ey"])))
-            var both = reader
+            var both = writer
             both[.authorization] = "Bearer \(customer.token.idToken)"
-            #expect(try await gateway.send("/api/v1/products/\(product.id)/reviews", .post, headers: both, body: json(["rating": 5])).status == .forbidden)
+            let smuggled = try await gateway.send("/api/v1/products/\(product.id)/reviews", .post, headers: both, body: json(["rating": 5]))
+            #expect(smuggled.status == .forbidden)
+            let written = try await gateway.send(
+                "/api/v1/products/\(product.id)/reviews", .post, headers: bearer(customer.token.idToken), body: json(["rating": 4]))
+            #expect(written.status == .created)
+            // Moderation is catalog writing: the key approves and deletes the customer's review.
+            let reviewID = try decode(ReviewResponse.self, written).id
+            let approved = try await gateway.send("/api/v1/reviews/\(reviewID)", .patch, headers: writer, body: json(["is_approved": true]))
+            #expect(approved.status == .ok)
+            #expect(try decode(ReviewResponse.self, approved).isApproved)
+            #expect(try await gateway.send("/api/v1/reviews/\(reviewID)", .delete, headers: writer).status == .noContent)
             #expect(try await gateway.send("/api/v1/products/\(product.id)", .delete, headers: writer).status == .noContent)
         }
     }

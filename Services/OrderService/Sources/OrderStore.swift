@@ -16,7 +16,7 @@ struct OrderStore: Sendable {
     /// An order the principal may see (its owner, an admin or an `orders:read` API key); `nil` otherwise.
     func order(_ id: Int, visibleTo principal: Principal) async throws -> OrderResponse? {
         guard let order = try await pool.withConnection({ try await Self.order(id, on: $0) }),
-            principal.may("orders:read") || order.userUID == principal.uid
+            principal.may(.ordersRead) || order.userUID == principal.uid
         else { return nil }
         return order
     }

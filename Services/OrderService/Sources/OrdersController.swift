@@ -92,14 +92,14 @@ struct OrdersController: Sendable {
     /// The caller's orders, newest first; an admin (or an `orders:read` API key) sees everyone's
     /// and may filter by `user_uid`.
     @Sendable func list(_ request: Request, context: ServiceRequestContext) async throws -> Page<OrderResponse> {
-        let principal = try context.requireUser(orPermission: "orders:read")
-        let user = principal.may("orders:read") ? request.query("user_uid") : principal.uid
+        let principal = try context.requireUser(orPermission: .ordersRead)
+        let user = principal.may(.ordersRead) ? request.query("user_uid") : principal.uid
         let status = try request.queryChoice("status", in: OrderStatus.allCases.map(\.rawValue))
         return try await orders.list(user: user, status: status, page: try request.pageRequest())
     }
 
     @Sendable func show(_ request: Request, context: ServiceRequestContext) async throws -> OrderResponse {
-        guard let order = try await orders.order(try context.id(), visibleTo: try context.requireUser(orPermission: "orders:read")) else {
+        guard let order = try await orders.order(try context.id(), visibleTo: try context.requireUser(orPermission: .ordersRead)) else {
             throw APIError.notFound("order")
         }
         return order
@@ -107,7 +107,7 @@ struct OrdersController: Sendable {
 
     @Sendable func payments(_ request: Request, context: ServiceRequestContext) async throws -> Page<PaymentResponse> {
         let id = try context.id()
-        guard try await orders.order(id, visibleTo: try context.requireUser(orPermission: "orders:read")) != nil else { throw APIError.notFound("order") }
+        guard try await orders.order(id, visibleTo: try context.requireUser(orPermission: .ordersRead)) != nil else { throw APIError.notFound("order") }
         return try await orders.payments(of: id, page: try request.pageRequest())
     }
 

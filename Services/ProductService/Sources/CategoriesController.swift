@@ -53,25 +53,25 @@ struct CategoriesController: Sendable {
 
     @Sendable func list(_ request: Request, context: ServiceRequestContext) async throws -> Page<CategoryResponse> {
         try await store.list(
-            parentID: try request.queryInt("parent_id"), includeInactive: context.principal?.may("products:write") ?? false,
+            parentID: try request.queryInt("parent_id"), includeInactive: context.callerMay(.productsWrite),
             page: try request.pageRequest())
     }
 
     @Sendable func get(_ request: Request, context: ServiceRequestContext) async throws -> CategoryResponse {
-        guard let category = try await store.get(try context.id(), includeInactive: context.principal?.may("products:write") ?? false) else {
+        guard let category = try await store.get(try context.id(), includeInactive: context.callerMay(.productsWrite)) else {
             throw APIError.notFound("category")
         }
         return category
     }
 
     @Sendable func create(_ request: Request, context: ServiceRequestContext) async throws -> EditedResponse<CategoryResponse> {
-        _ = try context.requireAdmin(orPermission: "products:write")
+        _ = try context.requireAdmin(orPermission: .productsWrite)
         let fields = try await request.decode(as: Body.self, context: context).validated(creating: true)
         return EditedResponse(status: .created, response: try await store.create(fields))
     }
 
     @Sendable func update(_ request: Request, context: ServiceRequestContext) async throws -> CategoryResponse {
-        _ = try context.requireAdmin(orPermission: "products:write")
+        _ = try context.requireAdmin(orPermission: .productsWrite)
         let id = try context.id()
         let fields = try await request.decode(as: Body.self, context: context).validated(creating: false)
         guard let category = try await store.update(id, fields) else { throw APIError.notFound("category") }
@@ -79,7 +79,7 @@ struct CategoriesController: Sendable {
     }
 
     @Sendable func delete(_ request: Request, context: ServiceRequestContext) async throws -> Response {
-        _ = try context.requireAdmin(orPermission: "products:write")
+        _ = try context.requireAdmin(orPermission: .productsWrite)
         guard try await store.delete(try context.id()) else { throw APIError.notFound("category") }
         return Response(status: .noContent)
     }

@@ -101,19 +101,19 @@ struct ProductsController: Sendable {
             maxPrice: try request.queryMoney("max_price"), isFeatured: try request.queryBool("is_featured"),
             status: try request.queryChoice("status", in: ["active", "inactive", "draft", "discontinued"]),
             sort: try request.queryChoice("sort", in: ProductStore.sorts), page: try request.pageRequest(),
-            admin: context.principal?.may("products:write") ?? false)
+            admin: context.callerMay(.productsWrite))
         return ProductPage(page: try await store.list(listing))
     }
 
     @Sendable func get(_ request: Request, context: ServiceRequestContext) async throws -> ProductResponse {
-        guard let product = try await store.get(try context.id(), admin: context.principal?.may("products:write") ?? false) else {
+        guard let product = try await store.get(try context.id(), admin: context.callerMay(.productsWrite)) else {
             throw APIError.notFound("product")
         }
         return product
     }
 
     @Sendable func create(_ request: Request, context: ServiceRequestContext) async throws -> EditedResponse<ProductResponse> {
-        _ = try context.requireAdmin(orPermission: "products:write")
+        _ = try context.requireAdmin(orPermission: .productsWrite)
         let fields = try await request.decode(as: Body.self, context: context).validated(creating: true)
         do {
             return EditedResponse(status: .created, response: try await store.create(fields))
@@ -123,7 +123,7 @@ struct ProductsController: Sendable {
     }
 
     @Sendable func update(_ request: Request, context: ServiceRequestContext) async throws -> ProductResponse {
-        _ = try context.requireAdmin(orPermission: "products:write")
+        _ = try context.requireAdmin(orPermission: .productsWrite)
         let id = try context.id()
         let fields = try await request.decode(as: Body.self, context: context).validated(creating: false)
         guard let product = try await store.update(id, fields) else { throw APIError.notFound("product") }
@@ -131,7 +131,7 @@ struct ProductsController: Sendable {
     }
 
     @Sendable func delete(_ request: Request, context: ServiceRequestContext) async throws -> Response {
-        _ = try context.requireAdmin(orPermission: "products:write")
+        _ = try context.requireAdmin(orPermission: .productsWrite)
         guard try await store.delete(try context.id()) else { throw APIError.notFound("product") }
         return Response(status: .noContent)
     }

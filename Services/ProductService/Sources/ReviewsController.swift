@@ -38,7 +38,7 @@ struct ReviewsController: Sendable {
 
     @Sendable func list(_ request: Request, context: ServiceRequestContext) async throws -> Page<ReviewResponse> {
         let product = try context.id()
-        guard try await products.get(product, admin: context.principal?.may("products:write") ?? false) != nil else {
+        guard try await products.get(product, admin: context.callerMay(.productsWrite)) != nil else {
             throw APIError.notFound("product")
         }
         return try await reviews.list(product: product, viewer: context.principal?.uid, page: try request.pageRequest())
@@ -63,7 +63,7 @@ struct ReviewsController: Sendable {
     }
 
     @Sendable func approve(_ request: Request, context: ServiceRequestContext) async throws -> ReviewResponse {
-        _ = try context.requireAdmin(orPermission: "products:write")
+        _ = try context.requireAdmin(orPermission: .productsWrite)
         let id = try context.id()
         let body = try await request.decode(as: ApprovalBody.self, context: context)
         guard let approved = body.isApproved else { throw APIError.validation(["is_approved": "is required"]) }
@@ -74,10 +74,10 @@ struct ReviewsController: Sendable {
     /// The author, an admin or a `products:write` API key. Someone else gets 403 for a review
     /// they can see (an approved one) and 404 for one they cannot.
     @Sendable func delete(_ request: Request, context: ServiceRequestContext) async throws -> Response {
-        let principal = try context.requireUser(orPermission: "products:write")
+        let principal = try context.requireUser(orPermission: .productsWrite)
         let id = try context.id()
         guard let review = try await reviews.get(id) else { throw APIError.notFound("review") }
-        guard principal.may("products:write") || review.userUID == principal.uid else {
+        guard principal.may(.productsWrite) || review.userUID == principal.uid else {
             if review.isApproved { throw APIError(.forbidden, "only the author or an admin may delete a review") }
             throw APIError.notFound("review")
         }

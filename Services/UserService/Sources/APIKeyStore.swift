@@ -59,8 +59,8 @@ final class APIKeyStore: Sendable, Service {
         }
     }
 
-    /// The key's id, permissions and rate limit if it is active and not expired; counts the use.
-    func resolve(key: String) async throws -> ResolvedAPIKey? {
+    /// The key if it is active and not expired; counts the use.
+    func resolve(key: String) async throws -> APIKeyResponse? {
         guard key.hasPrefix(Self.prefix) else { return nil }
         guard let snapshot = try await keys.whereField("key_hash", .equal, .string(Secrets.hash(key))).limit(1)
             .getDocuments().first
@@ -72,7 +72,7 @@ final class APIKeyStore: Sendable, Service {
             pending[response.id, default: (0, now)].count += 1
             pending[response.id]!.lastUsed = now
         }
-        return ResolvedAPIKey(id: response.id, permissions: response.permissions, rateLimit: response.rateLimit)
+        return response
     }
 
     /// Writes the counted usage every `flushInterval`, and once more on shutdown.

@@ -31,9 +31,10 @@ struct InternalController: Sendable {
     /// deleted or expired key.
     @Sendable func resolve(_ request: Request, context: ServiceRequestContext) async throws -> ResolvedAPIKey {
         let body = try await request.decode(as: ResolveRequest.self, context: context)
-        guard var resolved = try await keys.resolve(key: body.key) else { throw APIError.notFound("API key") }
-        resolved.token = try await issuer.keyToken(id: resolved.id, permissions: resolved.permissions)
-        return resolved
+        guard let key = try await keys.resolve(key: body.key) else { throw APIError.notFound("API key") }
+        return ResolvedAPIKey(
+            id: key.id, permissions: key.permissions, rateLimit: key.rateLimit,
+            token: try await issuer.keyToken(id: key.id, permissions: key.permissions))
     }
 }
 
