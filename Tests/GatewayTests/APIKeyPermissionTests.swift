@@ -133,4 +133,24 @@ struct APIKeyPermissionTests {
                 "/api/v1/orders?user_uid=\(customer.user.uid)", headers: bearer(other.token.idToken))).data.isEmpty)
         }
     }
+
+    /// CONTRACT: "A deleted or expired key stops working within 5 seconds", although the
+    /// gateway holds a token for the key that lasts 5 minutes: the token never leaves it.
+    @Test func aDeletedKeyStopsWorkingWithinFiveSeconds() async throws {
+        try await withStack { gateway in
+            let admin = try decode(AuthResponse.self, try await gateway.send(
+                "/api/v1/auth/login", .post,
+                body: json(["email": TestCredentials.adminEmail, "password": TestCredentials.adminPassword]))).token.idToken
+            let writer = try await gateway.apiKey([Permission.productsWrite.rawValue], admin: admin)
+            let created = try await gateway.send("/api/v1/categories", .post, headers: writer, body: json(["name": "Before"]))
+            #expect(created.status == .created)
+            let keys = try decode(Page<APIKeyResponse>.self, try await gateway.send("/api/v1/api-keys", headers: bearer(admin)))
+            let id = try #require(keys.data.first { $0.name == Permission.productsWrite.rawValue }?.id)
+            #expect(try await gateway.send("/api/v1/api-keys/\(id)", .delete, headers: bearer(admin)).status == .noContent)
+            try await Task.sleep(for: .seconds(5))
+            let refused = try await gateway.send("/api/v1/categories", .post, headers: writer, body: json(["name": "After"]))
+            #expect(refused.status == .unauthorized)
+            #expect(errorCode(refused) == "unauthorized")
+        }
+    }
 }
