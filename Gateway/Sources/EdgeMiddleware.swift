@@ -25,18 +25,20 @@ struct EdgeMiddleware: RouterMiddleware {
         var context = context
         var response: Response
         var decision: TokenBucket.Decision?
+        var caller: Caller?
         do {
             if request.uri.path.hasPrefix("/api/v1/") || request.uri.path == "/api/v1" {
-                let bucket: (key: String, limit: Int)
+                let known: Caller
                 do {
-                    bucket = try await authenticate(request, &context)
+                    known = try await authenticate(request, &context)
                 } catch {
                     // A refused key or token still counts against the caller's IP, and the
                     // answer carries the headers like every /api/v1 answer.
                     decision = limiter.take("ip:\(context.remoteIP ?? "unknown")", capacity: limits.anonymousPerIP)
                     throw error
                 }
-                let taken = limiter.take(bucket.key, capacity: bucket.limit)
+                caller = known
+                let taken = limiter.take(known.bucket, capacity: known.limit)
                 decision = taken
                 guard taken.allowed else {
                     throw APIError(.rateLimited, "too many requests; retry in \(taken.retryAfterSeconds) s",
@@ -57,13 +59,21 @@ struct EdgeMiddleware: RouterMiddleware {
             serviceName: UpstreamRoutes.upstream(for: request.uri.path)?.rawValue ?? "gateway", path: request.uri.path,
             method: request.method.rawValue, statusCode: Int(response.status.code),
             latencyMilliseconds: Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15,
-            userUID: context.principal?.uid, ipAddress: context.remoteIP, userAgent: request.headers[.userAgent],
+            userUID: caller?.uid, ipAddress: context.remoteIP, userAgent: request.headers[.userAgent],
             requestID: context.requestID, createdAt: Date()))
         return response
     }
 
-    /// Sets the principal for a bearer token and returns the rate-limit bucket for the caller.
-    private func authenticate(_ request: Request, _ context: inout Context) async throws -> (key: String, limit: Int) {
+    /// Who is calling: the rate-limit bucket and its size, and the subject `api_logs` records
+    /// (the user's uid, `apikey:<id>` for a key, none for an anonymous caller).
+    struct Caller {
+        var bucket: String
+        var limit: Int
+        var uid: String?
+    }
+
+    /// Sets the principal for a bearer token and returns the caller.
+    private func authenticate(_ request: Request, _ context: inout Context) async throws -> Caller {
         if let key = request.headers[.apiKey] {
             guard let resolved = try await keys.resolve(key) else { throw APIError(.unauthorized, "invalid API key") }
             guard let permission = APIKeyResolver.requiredPermission(method: request.method.rawValue, path: request.uri.path),
@@ -73,14 +83,14 @@ struct EdgeMiddleware: RouterMiddleware {
             // The services learn the key's permissions from a token acting for it, never
             // from a credential the client sent alongside the key.
             context.upstreamAuthorization = "Bearer \(resolved.token)"
-            return ("key:\(resolved.id)", resolved.rateLimit)
+            return Caller(bucket: "key:\(resolved.id)", limit: resolved.rateLimit, uid: "apikey:\(resolved.id)")
         }
         if let header = request.headers[.authorization] {
             let principal = try await verifier.principal(authorization: header, logger: context.logger)
             context.principal = principal
-            return ("user:\(principal.uid)", limits.perUser)
+            return Caller(bucket: "user:\(principal.uid)", limit: limits.perUser, uid: principal.uid)
         }
-        return ("ip:\(context.remoteIP ?? "unknown")", limits.anonymousPerIP)
+        return Caller(bucket: "ip:\(context.remoteIP ?? "unknown")", limit: limits.anonymousPerIP, uid: nil)
     }
 }
 

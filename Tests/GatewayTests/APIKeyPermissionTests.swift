@@ -1,6 +1,6 @@
 import Contracts
 import Foundation
-import Gateway
+@testable import Gateway
 import HTTPTypes
 import HummingbirdTesting
 import OrderService
@@ -149,6 +149,40 @@ struct APIKeyPermissionTests {
             #expect(try await gateway.send("/api/v1/api-keys/\(id)", .delete, headers: bearer(admin)).status == .noContent)
             try await Task.sleep(for: .seconds(5))
             let refused = try await gateway.send("/api/v1/categories", .post, headers: writer, body: json(["name": "After"]))
+            #expect(refused.status == .unauthorized)
+            #expect(errorCode(refused) == "unauthorized")
+        }
+    }
+
+    /// CONTRACT: "A deleted or expired key stops working within 5 seconds". Until it expires,
+    /// the key's requests are logged under it: `api_logs.user_uid` is `apikey:<id>`.
+    @Test func anExpiredKeyStopsWorkingWithinFiveSecondsAndItsRequestsAreLoggedUnderIt() async throws {
+        try await withStack { gateway in
+            let admin = try decode(AuthResponse.self, try await gateway.send(
+                "/api/v1/auth/login", .post,
+                body: json(["email": TestCredentials.adminEmail, "password": TestCredentials.adminPassword]))).token.idToken
+            let expiry = Date(timeIntervalSince1970: (Date().timeIntervalSince1970 + 4).rounded(.down))
+            let created = try decode(APIKeyResponse.self, try await gateway.send(
+                "/api/v1/api-keys", .post, headers: bearer(admin),
+                body: json(["name": "short-lived", "permissions": [Permission.productsRead.rawValue], "rate_limit": 1000,
+                            "expires_at": expiry.ISO8601Format()])))
+            let requestID = "key-log-\(UUID().uuidString)"
+            let key: HTTPFields = [HTTPField.Name("X-API-Key")!: try #require(created.key), .requestID: requestID]
+            #expect(try await gateway.send("/api/v1/products", headers: key).status == .ok)
+
+            var rows: [AdminController.LogRow] = []
+            for _ in 0..<50 where rows.isEmpty {
+                try await Task.sleep(for: .milliseconds(100))
+                rows = try decode(Page<AdminController.LogRow>.self, try await gateway.send(
+                    "/api/v1/admin/api-logs?request_id=\(requestID)", headers: bearer(admin))).data
+            }
+            #expect(rows.map(\.userUID) == ["apikey:\(created.id)"])
+            let byKey = try decode(Page<AdminController.LogRow>.self, try await gateway.send(
+                "/api/v1/admin/api-logs?user_uid=apikey:\(created.id)", headers: bearer(admin))).data
+            #expect(byKey.map(\.requestID) == [requestID])
+
+            try await Task.sleep(for: .seconds(max(0, expiry.timeIntervalSinceNow) + 5))
+            let refused = try await gateway.send("/api/v1/products", headers: key)
             #expect(refused.status == .unauthorized)
             #expect(errorCode(refused) == "unauthorized")
         }
