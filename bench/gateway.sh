@@ -39,7 +39,8 @@ GATEWAY_PORT=$(free_port)
 NGINX_PORT=$(free_port)
 PORT=$PRODUCT_PORT DATABASE_URL="postgres://postgres@127.0.0.1:$PG_PORT/postgres" MIGRATIONS_DIR="$ROOT/database/migrations/product" \
   LOG_LEVEL=warning "$BIN/product-service" >"$WORK/product.log" 2>&1 &
-PIDS+=($!)
+PRODUCT_PID=$!
+PIDS+=($PRODUCT_PID)
 until curl -fs "http://127.0.0.1:$PRODUCT_PORT/health/ready" >/dev/null; do sleep 0.2; done
 psql -X -q -v ON_ERROR_STOP=1 -v count="$PRODUCTS" -v draft_every=0 -h 127.0.0.1 -p "$PG_PORT" -U postgres -d postgres \
   -f database/seed/catalog.sql
@@ -75,22 +76,36 @@ nginx -c "$WORK/nginx.conf"
 cat >"$WORK/by-id.lua" <<LUA
 request = function() return wrk.format("GET", "/api/v1/products/" .. math.random(1, $PRODUCTS)) end
 LUA
-run() { # name port
-  log "$1: $CLIENTS connections, ${DURATION}s"
-  local output
-  output=$(wrk -t2 -c"$CLIENTS" -d"${DURATION}s" --latency -s "$WORK/by-id.lua" "http://127.0.0.1:$2")
+run() { # name port [connections]
+  local connections=${3:-$CLIENTS} output
+  log "$1: $connections connections, ${DURATION}s"
+  output=$(wrk -t"$(( connections < 2 ? 1 : 2 ))" -c"$connections" -d"${DURATION}s" --latency -s "$WORK/by-id.lua" "http://127.0.0.1:$2")
   ! grep -q "Non-2xx" <<<"$output" || die "non-2xx answers through $1: $output"
+  echo "$output"
+}
+# run, also writing to $WORK/cpu-NAME the CPU the processes PID... spent per request: run_cpu NAME PORT PID...
+run_cpu() {
+  local name=$1 port=$2 before output
+  shift 2
+  before=$(cpu_ticks "$@")
+  output=$(run "$name" "$port")
+  cpu_per_request "$before" "$(cpu_ticks "$@")" "$output" >"$WORK/cpu-$name"
   echo "$output"
 }
 rate() { awk '/Requests\/sec/ {print $2}' <<<"$1"; }
 p50() { awk '$1 == "50%" {print $2}' <<<"$1"; }
 ms() { python3 -c "import sys; v=sys.argv[1]; print(float(v[:-2]) if v.endswith('ms') else float(v[:-2])/1000 if v.endswith('us') else float(v[:-1])*1000)" "$1"; }
 
-DIRECT=$(run direct "$PRODUCT_PORT")
+NGINX_WORKERS=$(pgrep -P "$(cat "$WORK/nginx.pid")" | tr '\n' ' ')
+DIRECT=$(run_cpu direct "$PRODUCT_PORT" "$PRODUCT_PID")
 [ -n "${PROFILE:-}" ] && profile_start "$GATEWAY_PID" "$WORK/perf.data" "$DURATION"
-GATEWAY=$(run gateway "$GATEWAY_PORT")
+GATEWAY=$(run_cpu gateway "$GATEWAY_PORT" "$GATEWAY_PID")
 [ -n "${PROFILE:-}" ] && profile_report "$WORK/perf.data"
-NGINX=$(run nginx "$NGINX_PORT")
+# shellcheck disable=SC2086 # one argument per worker
+NGINX=$(run_cpu nginx "$NGINX_PORT" $NGINX_WORKERS)
+# One connection: the latency each path adds when nothing waits for a core.
+DIRECT_ONE=$(run direct "$PRODUCT_PORT" 1)
+GATEWAY_ONE=$(run gateway "$GATEWAY_PORT" 1)
 
 sleep 2  # the gateway writes its queued api_logs rows every 500 ms
 ROWS=$(psql -X -tA -h 127.0.0.1 -p "$PG_PORT" -U postgres -d gateway -c "SELECT count(*) FROM api_logs WHERE path LIKE '/api/v1/products/%'")
@@ -107,3 +122,8 @@ echo
 echo "gateway / nginx throughput: $(python3 -c "print(f'{$(rate "$GATEWAY")/$(rate "$NGINX"):.2f}')") (target ≥ 0.9)"
 echo "gateway added p50 over direct: $(python3 -c "print(f'{$(ms "$(p50 "$GATEWAY")")-$(ms "$(p50 "$DIRECT")"):.3f} ms')") (target < 0.5 ms)"
 echo "api_logs rows: $ROWS for $SENT requests through the gateway; dropped (metric): ${DROPPED:-0}"
+echo
+echo "CPU per request (user + system): Product service $(cat "$WORK/cpu-direct") µs (direct run);" \
+  "gateway $(cat "$WORK/cpu-gateway") µs; nginx workers $(cat "$WORK/cpu-nginx") µs"
+echo "one connection, p50: direct $(p50 "$DIRECT_ONE"), gateway $(p50 "$GATEWAY_ONE");" \
+  "added $(python3 -c "print(f'{$(ms "$(p50 "$GATEWAY_ONE")")-$(ms "$(p50 "$DIRECT_ONE")"):.3f} ms')")"

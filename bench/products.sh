@@ -53,7 +53,9 @@ PGBENCH_RATE=$("$(pg_bindir)/pgbench" -h 127.0.0.1 -p "$PG_PORT" -U postgres -S 
   | awk '/^tps/ {print $3; exit}')
 log "GET /api/v1/products/{id}: $CLIENTS clients, ${DURATION}s"
 [ -n "${PROFILE:-}" ] && profile_start "$SERVICE_PID" "$WORK/perf.data" "$DURATION"
+BEFORE=$(cpu_ticks "$SERVICE_PID")
 BY_ID=$(wrk -t2 -c"$CLIENTS" -d"${DURATION}s" --latency -s "$WORK/by-id.lua" "$URL")
+BY_ID_CPU=$(cpu_per_request "$BEFORE" "$(cpu_ticks "$SERVICE_PID")" "$BY_ID")
 [ -n "${PROFILE:-}" ] && profile_report "$WORK/perf.data"
 # The ceiling for any Hummingbird route on this machine in this run: an empty GET /ping.
 PING_PORT=$(free_port)
@@ -61,7 +63,9 @@ PING_PORT=$(free_port)
 PING_PID=$!
 until curl -fs "http://127.0.0.1:$PING_PORT/ping" >/dev/null; do sleep 0.2; done
 log "GET /ping (empty Hummingbird route): $CLIENTS clients, ${DURATION}s"
+BEFORE=$(cpu_ticks "$PING_PID")
 PING=$(wrk -t2 -c"$CLIENTS" -d"${DURATION}s" --latency "http://127.0.0.1:$PING_PORT/ping")
+PING_CPU=$(cpu_per_request "$BEFORE" "$(cpu_ticks "$PING_PID")" "$PING")
 kill "$PING_PID"; wait "$PING_PID" 2>/dev/null || true
 log "listing $LISTING: $CLIENTS clients, ${DURATION}s"
 LIST=$(wrk -t2 -c"$CLIENTS" -d"${DURATION}s" --latency "$LISTING")
@@ -77,3 +81,5 @@ echo "|---|---|---|---|"
 echo "| GET /api/v1/products/{id} | pgbench -S: $PGBENCH_RATE tps | $(rate "$BY_ID") req/s, p99 $(p99 "$BY_ID") | $(python3 -c "print(f'{$(rate "$BY_ID")/$PGBENCH_RATE:.2f}')") |"
 echo "| GET $LISTING | — | $(rate "$LIST") req/s, p99 $(p99 "$LIST") | — |"
 echo "| GET /ping, an empty Hummingbird route (the ceiling) | pgbench -S: $PGBENCH_RATE tps | $(rate "$PING") req/s, p99 $(p99 "$PING") | $(python3 -c "print(f'{$(rate "$PING")/$PGBENCH_RATE:.2f}')") |"
+echo
+echo "CPU per request (user + system): product-service $BY_ID_CPU µs on GET /api/v1/products/{id}; bench-tool $PING_CPU µs on GET /ping"

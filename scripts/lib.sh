@@ -183,6 +183,16 @@ start_throwaway_stack() {
   bash "$ROOT/scripts/stack.sh" up >&2
 }
 
+cpu_ticks() { # PID...: the CPU time (user + system, in clock ticks) those processes have used so far
+  local total=0 pid
+  for pid in "$@"; do total=$(( total + $(awk '{print $14 + $15}' "/proc/$pid/stat") )); done
+  echo "$total"
+}
+cpu_per_request() { # TICKS_BEFORE TICKS_AFTER WRK_OUTPUT: microseconds of CPU per request wrk sent
+  python3 -c "import sys; print(f'{(int(sys.argv[2]) - int(sys.argv[1])) / int(sys.argv[3]) * 1e6 / int(sys.argv[4]):.0f}')" \
+    "$1" "$2" "$(getconf CLK_TCK)" "$(awk '/requests in/ {print $1}' <<<"$3")"
+}
+
 # profile_start PIDS FILE SECONDS: records the processes (pids, comma-separated) with perf into
 # FILE for SECONDS, in the background. profile_report FILE then waits for it and prints where
 # their time went on stderr: by library, by symbol, and by call subtree (children included).

@@ -56,8 +56,8 @@ struct AdminController: Sendable {
             condition.append(" AND service_name = \(service)")
         }
         if let status = try request.queryInt("status_code") { condition.append(" AND status_code = \(status)") }
-        if let uid = request.query("user_uid") { condition.append(" AND user_uid = \(uid)") }
-        if let requestID = request.query("request_id") { condition.append(" AND request_id = \(requestID)") }
+        if let uid = try request.query("user_uid") { condition.append(" AND user_uid = \(uid)") }
+        if let requestID = try request.query("request_id") { condition.append(" AND request_id = \(requestID)") }
         if let since = try Self.date(request, "since") { condition.append(" AND created_at >= \(since)") }
         var select: PostgresQuery = """
             SELECT id, service_name, path, method, status_code, latency_ms, user_uid, host(ip_address) AS ip_address,
@@ -105,7 +105,7 @@ struct AdminController: Sendable {
 
     /// An RFC 3339 query value; 400 when present but not one.
     static func date(_ request: Request, _ name: String) throws -> Date? {
-        guard let text = request.query(name) else { return nil }
+        guard let text = try request.query(name) else { return nil }
         let formatter = ISO8601DateFormatter()
         formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
         if let date = formatter.date(from: text) { return date }

@@ -25,6 +25,8 @@ private func makeApplication(readiness: [ReadinessCheck] = [], readinessTimeout:
         throw PostgresError(kind: .connectionFailed, message: "connection refused")
     }
     router.get("/invalid") { _, _ -> String in throw APIError.validation(["price": "must be at least 0"]) }
+    router.get("/search") { request, _ -> String in "q=\(try request.query("q") ?? "-") limit=\(try request.pageRequest().limit)" }
+    router.get("/things/:id") { _, context -> String in try context.parameters.require("id") }
     return Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
                        logger: TestEnvironment.logger("service-kit"))
 }
@@ -85,6 +87,25 @@ struct ServiceDefaultsTests {
                 #expect(response.status == .contentTooLarge)
                 #expect(try envelope(response).error.code == "payload_too_large")
             }
+        }
+    }
+
+    /// CONTRACT: unknown query values are 400 `bad_request`. A value with a NUL character
+    /// cannot be stored or looked up in PostgreSQL; it used to reach the database and come
+    /// back as 422 (found by `make fuzz` on `?user_uid=` of two list routes).
+    @Test func aQueryValueWithANULCharacterIsBadRequest() async throws {
+        try await makeApplication().test(.live) { client in
+            let refused = try await client.send("/search?q=a%00b", .get)
+            #expect(refused.status == .badRequest)
+            #expect(try envelope(refused).error.code == "bad_request")
+            #expect(try await client.send("/search?limit=1%00", .get).status == .badRequest)
+            // A percent sign followed by 00 is text, not a NUL.
+            let kept = try await client.send("/search?q=a%2500b", .get)
+            #expect(kept.status == .ok)
+            #expect(String(buffer: kept.body) == "q=a%00b limit=20")
+            // Path parameters arrive as sent, not percent-decoded, so no NUL comes through them.
+            let path = try await client.send("/things/a%00b", .get)
+            #expect(String(buffer: path.body) == "a%00b")
         }
     }
 

@@ -93,7 +93,7 @@ struct OrdersController: Sendable {
     /// and may filter by `user_uid`.
     @Sendable func list(_ request: Request, context: ServiceRequestContext) async throws -> Page<OrderResponse> {
         let principal = try context.requireUser(orPermission: .ordersRead)
-        let user = principal.may(.ordersRead) ? request.query("user_uid") : principal.uid
+        let user = principal.may(.ordersRead) ? try request.query("user_uid") : principal.uid
         let status = try request.queryChoice("status", in: OrderStatus.allCases.map(\.rawValue))
         return try await orders.list(user: user, status: status, page: try request.pageRequest())
     }

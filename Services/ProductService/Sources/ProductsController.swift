@@ -96,8 +96,8 @@ struct ProductsController: Sendable {
 
     @Sendable func list(_ request: Request, context: ServiceRequestContext) async throws -> ProductPage {
         let listing = ProductStore.Listing(
-            categoryID: try request.queryInt("category_id"), text: request.query("q").map { String($0.prefix(200)) },
-            tag: request.query("tag")?.lowercased(), minPrice: try request.queryMoney("min_price"),
+            categoryID: try request.queryInt("category_id"), text: try request.query("q").map { String($0.prefix(200)) },
+            tag: try request.query("tag")?.lowercased(), minPrice: try request.queryMoney("min_price"),
             maxPrice: try request.queryMoney("max_price"), isFeatured: try request.queryBool("is_featured"),
             status: try request.queryChoice("status", in: ["active", "inactive", "draft", "discontinued"]),
             sort: try request.queryChoice("sort", in: ProductStore.sorts), page: try request.pageRequest(),
