@@ -99,18 +99,20 @@ ms() { python3 -c "import sys; v=sys.argv[1]; print(float(v[:-2]) if v.endswith(
 NGINX_WORKERS=$(pgrep -P "$(cat "$WORK/nginx.pid")" | tr '\n' ' ')
 DIRECT=$(run_cpu direct "$PRODUCT_PORT" "$PRODUCT_PID")
 [ -n "${PROFILE:-}" ] && profile_start "$GATEWAY_PID" "$WORK/perf.data" "$DURATION"
+THREADS_BEFORE=$(thread_ticks "$GATEWAY_PID")
 GATEWAY=$(run_cpu gateway "$GATEWAY_PORT" "$GATEWAY_PID")
+GATEWAY_THREADS=$(thread_cpu_per_request "$THREADS_BEFORE" "$(thread_ticks "$GATEWAY_PID")" "$GATEWAY")
 [ -n "${PROFILE:-}" ] && profile_report "$WORK/perf.data"
 # shellcheck disable=SC2086 # one argument per worker
 NGINX=$(run_cpu nginx "$NGINX_PORT" $NGINX_WORKERS)
-# One connection: the latency each path adds when nothing waits for a core.
-DIRECT_ONE=$(run direct "$PRODUCT_PORT" 1)
-GATEWAY_ONE=$(run gateway "$GATEWAY_PORT" 1)
 
 sleep 2  # the gateway writes its queued api_logs rows every 500 ms
 ROWS=$(psql -X -tA -h 127.0.0.1 -p "$PG_PORT" -U postgres -d gateway -c "SELECT count(*) FROM api_logs WHERE path LIKE '/api/v1/products/%'")
 SENT=$(awk '/requests in/ {print $1}' <<<"$GATEWAY")
 DROPPED=$(curl -fs "http://127.0.0.1:$GATEWAY_PORT/metrics" | awk '/^gateway_api_logs_dropped_total/ {print $2}')
+# One connection: the latency each path adds when nothing waits for a core.
+DIRECT_ONE=$(run direct "$PRODUCT_PORT" 1)
+GATEWAY_ONE=$(run gateway "$GATEWAY_PORT" 1)
 
 echo
 echo "| path ($CLIENTS connections, ${DURATION}s) | req/s | p50 |"
@@ -125,5 +127,6 @@ echo "api_logs rows: $ROWS for $SENT requests through the gateway; dropped (metr
 echo
 echo "CPU per request (user + system): Product service $(cat "$WORK/cpu-direct") µs (direct run);" \
   "gateway $(cat "$WORK/cpu-gateway") µs; nginx workers $(cat "$WORK/cpu-nginx") µs"
+echo "the gateway's CPU per request by thread: $GATEWAY_THREADS"
 echo "one connection, p50: direct $(p50 "$DIRECT_ONE"), gateway $(p50 "$GATEWAY_ONE");" \
   "added $(python3 -c "print(f'{$(ms "$(p50 "$GATEWAY_ONE")")-$(ms "$(p50 "$DIRECT_ONE")"):.3f} ms')")"

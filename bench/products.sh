@@ -54,8 +54,10 @@ PGBENCH_RATE=$("$(pg_bindir)/pgbench" -h 127.0.0.1 -p "$PG_PORT" -U postgres -S 
 log "GET /api/v1/products/{id}: $CLIENTS clients, ${DURATION}s"
 [ -n "${PROFILE:-}" ] && profile_start "$SERVICE_PID" "$WORK/perf.data" "$DURATION"
 BEFORE=$(cpu_ticks "$SERVICE_PID")
+THREADS_BEFORE=$(thread_ticks "$SERVICE_PID")
 BY_ID=$(wrk -t2 -c"$CLIENTS" -d"${DURATION}s" --latency -s "$WORK/by-id.lua" "$URL")
 BY_ID_CPU=$(cpu_per_request "$BEFORE" "$(cpu_ticks "$SERVICE_PID")" "$BY_ID")
+BY_ID_THREADS=$(thread_cpu_per_request "$THREADS_BEFORE" "$(thread_ticks "$SERVICE_PID")" "$BY_ID")
 [ -n "${PROFILE:-}" ] && profile_report "$WORK/perf.data"
 # The ceiling for any Hummingbird route on this machine in this run: an empty GET /ping.
 PING_PORT=$(free_port)
@@ -82,4 +84,5 @@ echo "| GET /api/v1/products/{id} | pgbench -S: $PGBENCH_RATE tps | $(rate "$BY_
 echo "| GET $LISTING | — | $(rate "$LIST") req/s, p99 $(p99 "$LIST") | — |"
 echo "| GET /ping, an empty Hummingbird route (the ceiling) | pgbench -S: $PGBENCH_RATE tps | $(rate "$PING") req/s, p99 $(p99 "$PING") | $(python3 -c "print(f'{$(rate "$PING")/$PGBENCH_RATE:.2f}')") |"
 echo
-echo "CPU per request (user + system): product-service $BY_ID_CPU µs on GET /api/v1/products/{id}; bench-tool $PING_CPU µs on GET /ping"
+echo "CPU per request (user + system): product-service $BY_ID_CPU µs on GET /api/v1/products/{id} ($BY_ID_THREADS);" \
+  "bench-tool $PING_CPU µs on GET /ping"

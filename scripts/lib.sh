@@ -188,6 +188,23 @@ cpu_ticks() { # PID...: the CPU time (user + system, in clock ticks) those proce
   for pid in "$@"; do total=$(( total + $(awk '{print $14 + $15}' "/proc/$pid/stat") )); done
   echo "$total"
 }
+thread_ticks() { # PID: CPU ticks so far per kind of thread (NIO event loops, Swift tasks, libpq's threads, others by name)
+  local task
+  for task in /proc/"$1"/task/*; do
+    printf '%s %s\n' "$(cat "$task/comm")" "$(awk '{print $14 + $15}' "$task/stat")"
+  done | awk '{ kind = $1; if (kind ~ /^NIO-/) kind = "event-loops"; else if (kind ~ /qos/) kind = "swift-tasks";
+                else if (kind ~ /^TP-/) kind = "libpq-threads"; ticks[kind] += $2 }
+              END { for (kind in ticks) print kind, ticks[kind] }'
+}
+thread_cpu_per_request() { # BEFORE AFTER WRK_OUTPUT (thread_ticks outputs): "kind N µs, ..." per request
+  python3 - "$1" "$2" "$(getconf CLK_TCK)" "$(awk '/requests in/ {print $1}' <<<"$3")" <<'PY'
+import sys
+before, after = ({k: int(v) for k, v in (line.split() for line in text.splitlines())} for text in sys.argv[1:3])
+hz, requests = int(sys.argv[3]), int(sys.argv[4])
+spent = {kind: (after[kind] - before.get(kind, 0)) / hz * 1e6 / requests for kind in after}
+print(", ".join(f"{kind} {micros:.0f} µs" for kind, micros in sorted(spent.items(), key=lambda item: -item[1]) if micros >= 1))
+PY
+}
 cpu_per_request() { # TICKS_BEFORE TICKS_AFTER WRK_OUTPUT: microseconds of CPU per request wrk sent
   python3 -c "import sys; print(f'{(int(sys.argv[2]) - int(sys.argv[1])) / int(sys.argv[3]) * 1e6 / int(sys.argv[4]):.0f}')" \
     "$1" "$2" "$(getconf CLK_TCK)" "$(awk '/requests in/ {print $1}' <<<"$3")"

@@ -46,9 +46,12 @@ final class CurlMultiLoop: Sendable {
         ccurl_multi_setopt_long(multi, CURLMOPT_MAX_HOST_CONNECTIONS, maxConnectionsPerHost)
         ccurl_multi_setopt_long(multi, CURLMOPT_MAXCONNECTS, maxCachedConnections)
         self.multi = MultiHandle(pointer: multi)
-        let thread = Thread { [self] in self.run() }
-        thread.name = "curl-multi"
-        thread.start()
+        // Named from inside: Foundation on Linux names only the thread it is called on, and
+        // without the name the thread shows in `top -H` as whichever Dispatch thread started it.
+        Thread { [self] in
+            Thread.current.name = "curl-multi"
+            self.run()
+        }.start()
     }
 
     /// Reserves an id for a submission (so it can be cancelled before it starts).
