@@ -25,20 +25,19 @@ struct EdgeMiddleware: RouterMiddleware {
         var context = context
         var response: Response
         var decision: TokenBucket.Decision?
-        var caller: Caller?
+        var subject: String?
         do {
             if request.uri.path.hasPrefix("/api/v1/") || request.uri.path == "/api/v1" {
-                let known: Caller
+                let bucket: (key: String, limit: Int)
                 do {
-                    known = try await authenticate(request, &context)
+                    bucket = try await authenticate(request, &context, subject: &subject)
                 } catch {
                     // A refused key or token still counts against the caller's IP, and the
                     // answer carries the headers like every /api/v1 answer.
                     decision = limiter.take("ip:\(context.remoteIP ?? "unknown")", capacity: limits.anonymousPerIP)
                     throw error
                 }
-                caller = known
-                let taken = limiter.take(known.bucket, capacity: known.limit)
+                let taken = limiter.take(bucket.key, capacity: bucket.limit)
                 decision = taken
                 guard taken.allowed else {
                     throw APIError(.rateLimited, "too many requests; retry in \(taken.retryAfterSeconds) s",
@@ -59,38 +58,36 @@ struct EdgeMiddleware: RouterMiddleware {
             serviceName: UpstreamRoutes.upstream(for: request.uri.path)?.rawValue ?? "gateway", path: request.uri.path,
             method: request.method.rawValue, statusCode: Int(response.status.code),
             latencyMilliseconds: Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15,
-            userUID: caller?.uid, ipAddress: context.remoteIP, userAgent: request.headers[.userAgent],
+            userUID: subject, ipAddress: context.remoteIP, userAgent: request.headers[.userAgent],
             requestID: context.requestID, createdAt: Date()))
         return response
     }
 
-    /// Who is calling: the rate-limit bucket and its size, and the subject `api_logs` records
-    /// (the user's uid, `apikey:<id>` for a key, none for an anonymous caller).
-    struct Caller {
-        var bucket: String
-        var limit: Int
-        var uid: String?
-    }
-
-    /// Sets the principal for a bearer token and returns the caller.
-    private func authenticate(_ request: Request, _ context: inout Context) async throws -> Caller {
+    /// Sets the principal for a bearer token and returns the rate-limit bucket for the caller.
+    /// `subject` is who `api_logs` records, set as soon as it is known (a key refused for lack
+    /// of a permission included): the user's uid, or `apikey:<id>` for an API key.
+    private func authenticate(
+        _ request: Request, _ context: inout Context, subject: inout String?
+    ) async throws -> (key: String, limit: Int) {
         if let key = request.headers[.apiKey] {
             guard let resolved = try await keys.resolve(key) else { throw APIError(.unauthorized, "invalid API key") }
+            subject = "apikey:\(resolved.id)"
+            context.logger[metadataKey: "api_key_id"] = .string(resolved.id)
             guard let permission = APIKeyResolver.requiredPermission(method: request.method.rawValue, path: request.uri.path),
                 resolved.permissions.contains(permission.rawValue)
             else { throw APIError(.forbidden, "this API key may not do that") }
-            context.logger[metadataKey: "api_key_id"] = .string(resolved.id)
             // The services learn the key's permissions from a token acting for it, never
             // from a credential the client sent alongside the key.
             context.upstreamAuthorization = "Bearer \(resolved.token)"
-            return Caller(bucket: "key:\(resolved.id)", limit: resolved.rateLimit, uid: "apikey:\(resolved.id)")
+            return ("key:\(resolved.id)", resolved.rateLimit)
         }
         if let header = request.headers[.authorization] {
             let principal = try await verifier.principal(authorization: header, logger: context.logger)
             context.principal = principal
-            return Caller(bucket: "user:\(principal.uid)", limit: limits.perUser, uid: principal.uid)
+            subject = principal.uid
+            return ("user:\(principal.uid)", limits.perUser)
         }
-        return Caller(bucket: "ip:\(context.remoteIP ?? "unknown")", limit: limits.anonymousPerIP, uid: nil)
+        return ("ip:\(context.remoteIP ?? "unknown")", limits.anonymousPerIP)
     }
 }
 

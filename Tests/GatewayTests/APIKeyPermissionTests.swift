@@ -155,7 +155,8 @@ struct APIKeyPermissionTests {
     }
 
     /// CONTRACT: "A deleted or expired key stops working within 5 seconds". Until it expires,
-    /// the key's requests are logged under it: `api_logs.user_uid` is `apikey:<id>`.
+    /// the key's requests, those its permissions refuse included, are logged under it:
+    /// `api_logs.user_uid` is `apikey:<id>`.
     @Test func anExpiredKeyStopsWorkingWithinFiveSecondsAndItsRequestsAreLoggedUnderIt() async throws {
         try await withStack { gateway in
             let admin = try decode(AuthResponse.self, try await gateway.send(
@@ -169,6 +170,9 @@ struct APIKeyPermissionTests {
             let requestID = "key-log-\(UUID().uuidString)"
             let key: HTTPFields = [HTTPField.Name("X-API-Key")!: try #require(created.key), .requestID: requestID]
             #expect(try await gateway.send("/api/v1/products", headers: key).status == .ok)
+            var refusedWrite = key
+            refusedWrite[.requestID] = "\(requestID)-refused"
+            #expect(try await gateway.send("/api/v1/categories", .post, headers: refusedWrite, body: json(["name": "No"])).status == .forbidden)
 
             var rows: [AdminController.LogRow] = []
             for _ in 0..<50 where rows.isEmpty {
@@ -177,9 +181,14 @@ struct APIKeyPermissionTests {
                     "/api/v1/admin/api-logs?request_id=\(requestID)", headers: bearer(admin))).data
             }
             #expect(rows.map(\.userUID) == ["apikey:\(created.id)"])
-            let byKey = try decode(Page<AdminController.LogRow>.self, try await gateway.send(
-                "/api/v1/admin/api-logs?user_uid=apikey:\(created.id)", headers: bearer(admin))).data
-            #expect(byKey.map(\.requestID) == [requestID])
+            var byKey: [AdminController.LogRow] = []
+            for _ in 0..<50 where byKey.count < 2 {
+                byKey = try decode(Page<AdminController.LogRow>.self, try await gateway.send(
+                    "/api/v1/admin/api-logs?user_uid=apikey:\(created.id)", headers: bearer(admin))).data
+                if byKey.count < 2 { try await Task.sleep(for: .milliseconds(100)) }
+            }
+            #expect(byKey.map(\.requestID) == ["\(requestID)-refused", requestID])  // newest first
+            #expect(byKey.map(\.statusCode) == [403, 200])
 
             try await Task.sleep(for: .seconds(max(0, expiry.timeIntervalSinceNow) + 5))
             let refused = try await gateway.send("/api/v1/products", headers: key)
