@@ -17,19 +17,13 @@ log "building bench-tool (release)"
 swift build -c release --product bench-tool >&2
 TOOL=$(swift build -c release --show-bin-path)/bench-tool
 
-WORK=$(mktemp -d /tmp/ecommerce-bench.XXXXXX)
-SERVER_PID=
-cleanup() {
-  [ -n "$SERVER_PID" ] && kill "$SERVER_PID" 2>/dev/null || true
-  stop_cluster "$WORK/data"
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
+bench_workspace
 
 # (a) HTTP
 HTTP_PORT=$(free_port)
 "$TOOL" serve --port "$HTTP_PORT" &
 SERVER_PID=$!
+BENCH_PIDS+=("$SERVER_PID")
 until curl -fs "http://127.0.0.1:$HTTP_PORT/ping" >/dev/null; do sleep 0.2; done
 URL="http://127.0.0.1:$HTTP_PORT/ping"
 log "wrk: $HTTP_CONCURRENCY connections, ${DURATION}s"
@@ -37,7 +31,7 @@ WRK_RATE=$(wrk -t2 -c"$HTTP_CONCURRENCY" -d"${DURATION}s" "$URL" | awk '/Request
 log "libcurl client: $HTTP_CONCURRENCY concurrent requests, ${DURATION}s"
 CLIENT_LINE=$("$TOOL" http --url "$URL" --concurrency "$HTTP_CONCURRENCY" --duration "$DURATION")
 CLIENT_RATE=$(sed -E 's/.*rate=([0-9.]+).*/\1/' <<<"$CLIENT_LINE")
-kill "$SERVER_PID"; wait "$SERVER_PID" 2>/dev/null || true; SERVER_PID=
+kill "$SERVER_PID"; wait "$SERVER_PID" 2>/dev/null || true
 
 # (b) PostgreSQL
 PG_PORT=$(start_scratch_server "$WORK")

@@ -22,15 +22,7 @@ swift build -c release --product product-service >&2
 swift build -c release --product gateway >&2
 BIN=$(swift build -c release --show-bin-path)
 
-WORK=$(mktemp -d /tmp/ecommerce-bench.XXXXXX)
-PIDS=()
-cleanup() {
-  for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
-  [ -f "$WORK/nginx.pid" ] && kill "$(cat "$WORK/nginx.pid")" 2>/dev/null || true
-  stop_cluster "$WORK/data"
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
+bench_workspace
 
 PG_PORT=$(start_scratch_server "$WORK")
 psql -X -q -h 127.0.0.1 -p "$PG_PORT" -U postgres -d postgres -c "CREATE DATABASE gateway"
@@ -40,7 +32,7 @@ NGINX_PORT=$(free_port)
 PORT=$PRODUCT_PORT DATABASE_URL="postgres://postgres@127.0.0.1:$PG_PORT/postgres" MIGRATIONS_DIR="$ROOT/database/migrations/product" \
   LOG_LEVEL=warning "$BIN/product-service" >"$WORK/product.log" 2>&1 &
 PRODUCT_PID=$!
-PIDS+=($PRODUCT_PID)
+BENCH_PIDS+=("$PRODUCT_PID")
 until curl -fs "http://127.0.0.1:$PRODUCT_PORT/health/ready" >/dev/null; do sleep 0.2; done
 psql -X -q -v ON_ERROR_STOP=1 -v count="$PRODUCTS" -v draft_every=0 -h 127.0.0.1 -p "$PG_PORT" -U postgres -d postgres \
   -f database/seed/catalog.sql
@@ -48,7 +40,7 @@ PORT=$GATEWAY_PORT DATABASE_URL="postgres://postgres@127.0.0.1:$PG_PORT/gateway"
   PRODUCT_SERVICE_URL="http://127.0.0.1:$PRODUCT_PORT" RATE_LIMIT_ANON_PER_MINUTE=100000000 LOG_LEVEL=warning \
   "$BIN/gateway" >"$WORK/gateway.log" 2>&1 &
 GATEWAY_PID=$!
-PIDS+=($GATEWAY_PID)
+BENCH_PIDS+=("$GATEWAY_PID")
 until curl -fs "http://127.0.0.1:$GATEWAY_PORT/health/live" >/dev/null; do sleep 0.2; done
 
 cat >"$WORK/nginx.conf" <<NGINX
@@ -72,6 +64,8 @@ http {
 }
 NGINX
 nginx -c "$WORK/nginx.conf"
+until [ -s "$WORK/nginx.pid" ]; do sleep 0.1; done  # written by the daemon, after nginx returns
+BENCH_PIDS+=("$(cat "$WORK/nginx.pid")")
 
 cat >"$WORK/by-id.lua" <<LUA
 request = function() return wrk.format("GET", "/api/v1/products/" .. math.random(1, $PRODUCTS)) end

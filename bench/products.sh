@@ -20,14 +20,7 @@ swift build -c release --product product-service >&2
 swift build -c release --product bench-tool >&2
 BIN=$(swift build -c release --show-bin-path)
 
-WORK=$(mktemp -d /tmp/ecommerce-bench.XXXXXX)
-SERVICE_PID=
-cleanup() {
-  [ -n "$SERVICE_PID" ] && kill "$SERVICE_PID" 2>/dev/null || true
-  stop_cluster "$WORK/data"
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
+bench_workspace
 
 PG_PORT=$(start_scratch_server "$WORK")
 DB_URL="postgres://postgres@127.0.0.1:$PG_PORT/postgres"
@@ -35,6 +28,7 @@ PORT=$(free_port)
 PORT=$PORT DATABASE_URL=$DB_URL DB_MAX_CONNECTIONS=$CLIENTS MIGRATIONS_DIR="$ROOT/database/migrations/product" LOG_LEVEL=warning \
   "$BIN/product-service" >"$WORK/product-service.log" 2>&1 &
 SERVICE_PID=$!
+BENCH_PIDS+=("$SERVICE_PID")
 URL=http://127.0.0.1:$PORT
 until curl -fs "$URL/health/ready" >/dev/null; do sleep 0.2; done
 

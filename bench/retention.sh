@@ -23,14 +23,7 @@ WRITER_CLIENTS=${WRITER_CLIENTS:-2}
 INIT_SQL=${INIT_SQL:-database/gateway-init.sql}
 
 ensure_dependencies
-WORK=$(mktemp -d /tmp/ecommerce-bench.XXXXXX)
-WRITER_PID=
-cleanup() {
-  [ -n "$WRITER_PID" ] && kill "$WRITER_PID" 2>/dev/null || true
-  stop_cluster "$WORK/data"
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
+bench_workspace
 
 PG_PORT=$(start_scratch_server "$WORK")
 psql_to() { psql -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$PG_PORT" -U postgres -d "$@"; }
@@ -86,6 +79,7 @@ ALONE=$(mean_tps "$WORK/writer-alone.log")
 purge() {
   writer "$1" 3600 >/dev/null 2>"$WORK/writer-$1.log" &
   WRITER_PID=$!
+  BENCH_PIDS+=("$WRITER_PID")
   sleep 2
   local skip started_ns
   skip=$(wc -l <"$WORK/writer-$1.log")  # count only the seconds under the purge
@@ -93,7 +87,6 @@ purge() {
   psql_to "$1" -tA -f "$2" >"$WORK/purge-$1.out"
   local elapsed_ns=$(( $(date +%s%N) - started_ns ))
   kill "$WRITER_PID"; wait "$WRITER_PID" 2>/dev/null || true
-  WRITER_PID=
   local left
   left=$(expired "$1")
   [ "$left" -le 10 ] || die "the purge of $1 left $left expired rows"

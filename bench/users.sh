@@ -17,21 +17,14 @@ swift build -c release --product bench-tool >&2
 swift build -c release --product user-service >&2
 BIN=$(swift build -c release --show-bin-path)
 
-WORK=$(mktemp -d /tmp/ecommerce-bench.XXXXXX)
-SERVICE_PID=
-cleanup() {
-  [ -n "$SERVICE_PID" ] && kill "$SERVICE_PID" 2>/dev/null || true
-  stop_cluster "$WORK/data"
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
+bench_workspace
 
 PG_PORT=$(start_scratch_server "$WORK")
 PORT=$(free_port)
 PORT=$PORT DATABASE_URL="postgres://postgres@127.0.0.1:$PG_PORT/postgres" MIGRATIONS_DIR="$ROOT/database/migrations/user" \
   DOCUMENT_INDEXES_FILE="$ROOT/database/document-indexes.json" BCRYPT_COST=$BCRYPT_COST LOG_LEVEL=warning \
   "$BIN/user-service" >"$WORK/user-service.log" 2>&1 &
-SERVICE_PID=$!
+BENCH_PIDS+=($!)
 URL=http://127.0.0.1:$PORT
 until curl -fs "$URL/health/ready" >/dev/null; do sleep 0.2; done
 

@@ -183,6 +183,15 @@ start_throwaway_stack() {
   bash "$ROOT/scripts/stack.sh" up >&2
 }
 
+# bench_workspace: sets WORK, a fresh directory for one benchmark run, removed on exit with
+# what runs from it: every pid in BENCH_PIDS is killed and the scratch PostgreSQL server
+# under WORK (start_scratch_server "$WORK") is stopped.
+bench_workspace() {
+  WORK=$(mktemp -d /tmp/ecommerce-bench.XXXXXX)
+  BENCH_PIDS=()
+  trap 'for pid in "${BENCH_PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done; stop_cluster "$WORK/data"; rm -rf "$WORK"' EXIT
+}
+
 cpu_ticks() { # PID...: the CPU time (user + system, in clock ticks) those processes have used so far
   local total=0 pid
   for pid in "$@"; do total=$(( total + $(awk '{print $14 + $15}' "/proc/$pid/stat") )); done

@@ -35,7 +35,7 @@ extension ServiceRequestContext {
     /// The authenticated user, or 401 `unauthorized`. With `permission`, an API key holding it
     /// is accepted as well; any other API key gets 403: it acts for no user.
     public func requireUser(orPermission permission: Permission? = nil) throws -> Principal {
-        guard let principal else { throw APIError(.unauthorized, "a bearer token is required") }
+        let principal = try authenticated()
         if principal.isAPIKey, permission.map(principal.may) != true {
             throw APIError(.forbidden, "an API key cannot do this; it needs a user's bearer token")
         }
@@ -45,10 +45,16 @@ extension ServiceRequestContext {
     /// The authenticated caller if an admin (or, with `permission`, an API key holding it);
     /// 401 without a token, 403 `forbidden` for others.
     public func requireAdmin(orPermission permission: Permission? = nil) throws -> Principal {
-        guard let principal else { throw APIError(.unauthorized, "a bearer token is required") }
+        let principal = try authenticated()
         guard principal.isAdmin || permission.map(principal.may) == true else {
             throw APIError(.forbidden, "this needs the admin role")
         }
+        return principal
+    }
+
+    /// The caller, user or API key; 401 `unauthorized` when there is none.
+    private func authenticated() throws -> Principal {
+        guard let principal else { throw APIError(.unauthorized, "a bearer token is required") }
         return principal
     }
 

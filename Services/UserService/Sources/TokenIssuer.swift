@@ -25,11 +25,8 @@ struct TokenIssuer: Sendable {
     func tokens(uid: String, roles: [String], sessionID: String, authTime: Date, refreshSecret: String) async throws
         -> TokenResponse
     {
-        let now = Date(timeIntervalSince1970: Date().timeIntervalSince1970.rounded(.down))
-        let claims = AccessTokenClaims(
-            subject: uid, issuedAt: now, expiresAt: now.addingTimeInterval(TimeInterval(lifetime)), authTime: authTime,
-            sessionID: sessionID, roles: roles, issuer: issuer, audience: audience)
-        let idToken = try await keys.sign(claims, kid: JWKIdentifier(string: kid))
+        let idToken = try await sign(
+            subject: uid, lifetime: lifetime, authTime: authTime, sessionID: sessionID, roles: roles, permissions: nil)
         return TokenResponse(idToken: idToken, expiresIn: lifetime, refreshToken: "\(sessionID).\(refreshSecret)")
     }
 
@@ -40,10 +37,20 @@ struct TokenIssuer: Sendable {
     /// A token that acts for an API key (subject `apikey:<id>`, no roles, the key's
     /// permissions), handed to the gateway only, which sends it on to the services.
     func keyToken(id: String, permissions: [String]) async throws -> String {
+        try await sign(
+            subject: "apikey:\(id)", lifetime: Self.keyTokenLifetime, authTime: nil, sessionID: nil, roles: [],
+            permissions: permissions)
+    }
+
+    /// A signed token issued now (whole seconds) for `lifetime` seconds; `authTime` defaults to now.
+    private func sign(
+        subject: String, lifetime: Int, authTime: Date?, sessionID: String?, roles: [String], permissions: [String]?
+    ) async throws -> String {
         let now = Date(timeIntervalSince1970: Date().timeIntervalSince1970.rounded(.down))
         let claims = AccessTokenClaims(
-            subject: "apikey:\(id)", issuedAt: now, expiresAt: now.addingTimeInterval(TimeInterval(Self.keyTokenLifetime)),
-            authTime: now, sessionID: nil, roles: [], permissions: permissions, issuer: issuer, audience: audience)
+            subject: subject, issuedAt: now, expiresAt: now.addingTimeInterval(TimeInterval(lifetime)),
+            authTime: authTime ?? now, sessionID: sessionID, roles: roles, permissions: permissions, issuer: issuer,
+            audience: audience)
         return try await keys.sign(claims, kid: JWKIdentifier(string: kid))
     }
 }

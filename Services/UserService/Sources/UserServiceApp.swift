@@ -37,7 +37,7 @@ public enum UserServiceApp {
         let client = CurlHTTPClient(logger: logger)
         let usageFlushMilliseconds = try positiveInt(environment, "API_KEY_USAGE_FLUSH_MS") ?? 5000
 
-        return try buildServiceApplication(configuration: configuration) { router, dependencies in
+        return buildServiceApplication(configuration: configuration) { router, dependencies in
             let store = DocumentStore(pool: dependencies.pool)
             let directory = UserDirectory(store: store, sessionLifetime: TimeInterval(sessionDays) * 86_400)
             let keys = APIKeyStore(store: store, logger: logger, flushInterval: .milliseconds(usageFlushMilliseconds))
