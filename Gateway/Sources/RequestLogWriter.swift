@@ -103,7 +103,7 @@ final class RequestLogWriter: Sendable, Service {
         }
         guard !batch.isEmpty else { return }
         do {
-            try await pool.withConnection { connection in
+            _ = try await pool.withConnection { connection in
                 try await connection.copy(
                     into: "api_logs",
                     columns: ["service_name", "path", "method", "status_code", "latency_ms", "user_uid", "ip_address",

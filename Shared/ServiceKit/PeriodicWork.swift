@@ -12,7 +12,8 @@ public func repeatUntilStopped(
     every interval: Duration, after readiness: SchemaReadiness? = nil, _ body: () async -> Void
 ) async {
     if let readiness {
-        guard (try? await cancelWhenGracefulShutdown { await readiness.wait() }) == true else { return }
+        // Cancelled on SIGTERM, the wait answers `false`.
+        guard await cancelWhenGracefulShutdown({ await readiness.wait() }) else { return }
     }
     while !Task.isStopping {
         await body()
