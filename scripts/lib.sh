@@ -110,26 +110,34 @@ pid_alive() {
   [ -s "$file" ] && kill -0 "$(cat "$file")" 2>/dev/null
 }
 
+# PG_DURABILITY=off (make test sets it) is for servers whose data is thrown away at the end
+# of the run: initdb skips its final sync and the server never waits for the disk (fsync,
+# synchronous_commit and full_page_writes off), so a slow disk cannot stall the tests. Data
+# still survives a server crash or restart, only not a crash of the machine. Every other
+# server (make up, the benchmarks) keeps PostgreSQL's defaults.
+pg_durable() { [ "${PG_DURABILITY:-on}" != off ]; }
+
 # init_cluster DATA_DIR: a new cluster owned by the server's user, local socket trusted.
 init_cluster() {
-  local data=$1 bin
+  local data=$1 bin sync=()
   bin=$(pg_bindir)
+  pg_durable || sync=(--no-sync)
   mkdir -p "$data"
   [ "$(id -u)" -eq 0 ] && chown postgres:postgres "$data"
   chmod 700 "$data"
   as_pg "$bin/initdb" -D "$data" -U postgres -E UTF8 --locale=C --auth-local=trust \
-    --auth-host="${PG_HOST_AUTH:-scram-sha-256}" >/dev/null
+    --auth-host="${PG_HOST_AUTH:-scram-sha-256}" "${sync[@]}" >/dev/null
 }
 
 # start_cluster DATA_DIR PORT LOGFILE [MAX_CONNECTIONS]: starts a server listening on 127.0.0.1:PORT.
 start_cluster() {
-  local data=$1 port=$2 logfile=$3 connections=${4:-200} bin
+  local data=$1 port=$2 logfile=$3 connections=${4:-200} bin options
   bin=$(pg_bindir)
+  options="-p $port -c listen_addresses=127.0.0.1 -c unix_socket_directories=/tmp -c max_connections=$connections"
+  pg_durable || options+=" -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
   touch "$logfile"
   [ "$(id -u)" -eq 0 ] && chown postgres:postgres "$logfile"
-  as_pg "$bin/pg_ctl" -D "$data" -l "$logfile" -w -t 60 \
-    -o "-p $port -c listen_addresses=127.0.0.1 -c unix_socket_directories=/tmp -c max_connections=$connections" \
-    start >/dev/null
+  as_pg "$bin/pg_ctl" -D "$data" -l "$logfile" -w -t 60 -o "$options" start >/dev/null
 }
 
 stop_cluster() {

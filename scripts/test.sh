@@ -16,6 +16,7 @@ cleanup() {
   # Every step runs whatever the one before gave (under set -e, a failed `stack.sh down` of a
   # half-started stack used to end the clean-up there, leaving servers and files behind).
   set +e
+  [ -n "${VMSTAT_PID:-}" ] && kill "$VMSTAT_PID" 2>/dev/null
   # Stacks the end-to-end tests started and could not stop.
   for stack in "$WORK"/stack-*; do
     [ -d "$stack" ] && STACK_DIR=$stack bash "$ROOT/scripts/stack.sh" down >/dev/null 2>&1
@@ -28,15 +29,27 @@ cleanup() {
 }
 trap cleanup EXIT
 
+# Every server of the run (this one, those tests start for themselves, the end-to-end stacks)
+# holds data thrown away at the end, so none waits for the disk (see lib.sh).
+export PG_DURABILITY=off
 PORT=$(start_scratch_server "$WORK")
 log "started a throwaway PostgreSQL server on port $PORT"
 
 export TEST_DATABASE_URL="postgres://postgres@127.0.0.1:$PORT/postgres"
 export TEST_WORK_DIR=$WORK
+# The machine's load, once a second, to tell a slow machine from a slow test if one fails.
+if command -v vmstat >/dev/null; then
+  vmstat -t 1 >"$WORK/vmstat.log" 2>&1 &
+  VMSTAT_PID=$!
+fi
 # The run's failures are printed again at the end: a CI log may show only its tail.
 status=0
 swift test --skip-build --parallel "$@" 2>&1 | tee "$WORK/test.log" || status=$?
 if [ "$status" -ne 0 ]; then
+  log "the machine during the first half minute (vmstat, one line a second):"
+  head -n 32 "$WORK/vmstat.log" >&2 2>/dev/null || true
+  log "the PostgreSQL server's complaints:"
+  grep -E 'FATAL|PANIC|WARNING|too many' "$WORK/postgres.log" | tail -n 20 >&2 || true
   log "the failures of this run (status $status):"
   grep -E '✘|↳|Fatal error|error: ' "$WORK/test.log" | tail -n 150 >&2 || true
 fi

@@ -1,7 +1,9 @@
 /// An error from the database layer.
 ///
 /// `description` says what kind of failure it was and the SQLSTATE, never the query or the
-/// server's message (which can contain user data); `String(reflecting:)` has everything.
+/// server's message about a statement (which can contain user data); a connection that could
+/// not be opened carries libpq's reason (a timeout, a refusal, too many clients), which holds
+/// none. `String(reflecting:)` has everything.
 public struct PostgresError: Error, Sendable, CustomStringConvertible, CustomDebugStringConvertible {
     /// What went wrong, broadly.
     public enum Kind: String, Sendable {
@@ -49,6 +51,7 @@ public struct PostgresError: Error, Sendable, CustomStringConvertible, CustomDeb
 
     public var description: String {
         if let sqlState { return "PostgresError(\(kind.rawValue), sqlstate: \(sqlState))" }
+        if kind == .connectionFailed { return "PostgresError(\(kind.rawValue): \(message))" }
         return "PostgresError(\(kind.rawValue))"
     }
 

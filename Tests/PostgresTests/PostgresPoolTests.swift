@@ -53,6 +53,19 @@ struct PostgresPoolTests {
         await pool.close()
     }
 
+    @Test func aConnectionThatCannotBeOpenedSaysWhy() async throws {
+        let port = try await ShellCommand.freePort()
+        let pool = PostgresPool(
+            configuration: PostgresConfiguration(port: port, user: "nobody", password: "secret", database: "none", minIdleConnections: 0),
+            logger: TestEnvironment.logger("refused"))
+        let error = await #expect(throws: PostgresError.self) { try await pool.query("SELECT 1") }
+        #expect(error?.kind == .connectionFailed)
+        // libpq's reason is in the description (logs show it); the password never is.
+        #expect(error?.description.contains("Connection refused") == true)
+        #expect(error?.description.contains("secret") == false)
+        await pool.close()
+    }
+
     @Test func queriesWorkAgainAfterTheServerRestarts() async throws {
         let server = try await TestPostgresServer.start()
         let pool = PostgresPool(configuration: server.configuration, logger: TestEnvironment.logger("restart"))
