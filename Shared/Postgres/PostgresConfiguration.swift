@@ -52,7 +52,8 @@ public struct PostgresConfiguration: Sendable, Equatable {
     }
 
     /// Reads `DATABASE_URL`, or else `DB_HOST`, `DB_PORT`, `DB_USER`, `DB_PASSWORD`, `DB_NAME`
-    /// (each falling back to `defaults`), and `DB_MAX_CONNECTIONS`.
+    /// (each falling back to `defaults`), and the pool's `DB_MAX_CONNECTIONS`,
+    /// `DB_ACQUIRE_TIMEOUT_MS` and `DB_CONNECT_TIMEOUT_SECONDS`.
     public init(environment: [String: String], defaults: PostgresConfiguration) throws {
         if let url = environment["DATABASE_URL"], !url.isEmpty {
             guard let parsed = PostgresConfiguration(url: url) else {
@@ -75,6 +76,7 @@ public struct PostgresConfiguration: Sendable, Equatable {
         self.applicationName = defaults.applicationName
         self.minIdleConnections = defaults.minIdleConnections
         self.acquireTimeout = defaults.acquireTimeout
+        self.connectTimeoutSeconds = defaults.connectTimeoutSeconds
         self.maxConnections = defaults.maxConnections
         if let value = environment["DB_MAX_CONNECTIONS"] {
             guard let count = Int(value), count >= 1 else {
@@ -88,6 +90,13 @@ public struct PostgresConfiguration: Sendable, Equatable {
                 throw ConfigurationError(variable: "DB_ACQUIRE_TIMEOUT_MS", reason: "must be milliseconds from 1 to 600000")
             }
             self.acquireTimeout = .milliseconds(millis)
+        }
+        if let value = environment["DB_CONNECT_TIMEOUT_SECONDS"] {
+            // libpq counts whole seconds and treats anything below 2 as 2.
+            guard let seconds = Int(value), (2...600).contains(seconds) else {
+                throw ConfigurationError(variable: "DB_CONNECT_TIMEOUT_SECONDS", reason: "must be seconds from 2 to 600")
+            }
+            self.connectTimeoutSeconds = seconds
         }
     }
 

@@ -24,7 +24,7 @@ struct ConfigurationTests {
         let configuration = try ServiceConfiguration(
             defaults: defaults,
             environment: ["DATABASE_URL": "postgres://u%40x:p%2Fw@db.internal:6543/shop", "DB_HOST": "ignored", "DB_MAX_CONNECTIONS": "7",
-                          "DB_ACQUIRE_TIMEOUT_MS": "1500"])
+                          "DB_ACQUIRE_TIMEOUT_MS": "1500", "DB_CONNECT_TIMEOUT_SECONDS": "12"])
         #expect(configuration.database.host == "db.internal")
         #expect(configuration.database.port == 6543)
         #expect(configuration.database.user == "u@x")
@@ -32,6 +32,7 @@ struct ConfigurationTests {
         #expect(configuration.database.database == "shop")
         #expect(configuration.database.maxConnections == 7)
         #expect(configuration.database.acquireTimeout == .milliseconds(1500))
+        #expect(configuration.database.connectTimeoutSeconds == 12)
     }
 
     @Test func partsOverrideDefaults() throws {
@@ -44,7 +45,7 @@ struct ConfigurationTests {
     }
 
     @Test func unusableValuesAreRefusedByName() {
-        for (name, value) in [("DB_MAX_CONNECTIONS", "zero"), ("DB_ACQUIRE_TIMEOUT_MS", "0"), ("DB_PORT", "99999"), ("PORT", "x"), ("LOG_LEVEL", "loud"), ("DATABASE_URL", "mysql://x/y")] {
+        for (name, value) in [("DB_MAX_CONNECTIONS", "zero"), ("DB_ACQUIRE_TIMEOUT_MS", "0"), ("DB_CONNECT_TIMEOUT_SECONDS", "1"), ("DB_PORT", "99999"), ("PORT", "x"), ("LOG_LEVEL", "loud"), ("DATABASE_URL", "mysql://x/y")] {
             let error = #expect(throws: ConfigurationError.self) {
                 try ServiceConfiguration(defaults: defaults, environment: [name: value])
             }

@@ -139,7 +139,8 @@ struct ServiceDefaultsTests {
 
     @Test func readinessChecksTheDatabase() async throws {
         let pool = try await TestDatabase.pool("ready", maxConnections: 2)
-        try await makeApplication(readiness: [.database(pool)]).test(.live) { client in
+        // The check opens the pool's first connection: on a busy machine that outlasts 2 s.
+        try await makeApplication(readiness: [.database(pool)], readinessTimeout: .seconds(60)).test(.live) { client in
             do {
                 let response = try await client.send("/health/ready", .get)
                 #expect(response.status == .ok)

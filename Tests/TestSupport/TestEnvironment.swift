@@ -22,8 +22,16 @@ public enum TestEnvironment {
         }
         configuration.minIdleConnections = 0
         configuration.maxConnections = 2
+        configuration.connectTimeoutSeconds = slowMachineDatabaseTimeout
+        configuration.acquireTimeout = .seconds(slowMachineDatabaseTimeout)
         return configuration
     }
+
+    /// Seconds a test's pools and services allow for opening a database connection and for
+    /// waiting for one (instead of the services' 5 s). The first seconds of a parallel run
+    /// start dozens of services and databases at once, and on a slow CI machine a new
+    /// connection has taken longer than 5 s. Tests about these timeouts set their own.
+    public static let slowMachineDatabaseTimeout = 30
 
     /// A logger that stays quiet unless `TEST_LOG_LEVEL` asks otherwise.
     public static func logger(_ label: String) -> Logger {
