@@ -6,7 +6,12 @@ import NIOCore
 
 /// A response body as `T`.
 public func decode<T: Decodable>(_ type: T.Type, _ response: TestResponse) throws -> T {
-    try contractDecoder.decode(T.self, from: Data(buffer: response.body))
+    do {
+        return try contractDecoder.decode(T.self, from: Data(buffer: response.body))
+    } catch {
+        // Usually an error envelope where a result was expected: say which.
+        throw TestSetupError("expected \(T.self), got \(response.status.code): \(String(buffer: response.body).prefix(500)) (\(error))")
+    }
 }
 
 /// The `error.code` of an error response, if it is one.

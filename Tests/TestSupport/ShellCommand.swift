@@ -7,26 +7,35 @@ import Foundation
 /// PostgreSQL server) running behind it.
 public enum ShellCommand {
     /// Runs `bash -c script` from the repository root; throws with the output when it fails.
+    ///
+    /// Starting it, waiting for it and reading its output all happen on a thread of its own:
+    /// on a machine whose disk is busy, file I/O on Swift's few cooperative threads has
+    /// stalled every other test in the process.
     @discardableResult
     public static func bash(_ script: String, environment: [String: String] = [:]) async throws -> String {
+        let fullScript = "cd '\(TestEnvironment.repositoryRoot.path)' && { \(script)\n}"
+        let variables = ProcessInfo.processInfo.environment.merging(environment) { $1 }.map { "\($0.key)=\($0.value)" }
+        let (exitCode, text) = try await withCheckedThrowingContinuation { continuation in
+            Thread.detachNewThread {
+                continuation.resume(with: Result { try run(["/bin/bash", "-c", fullScript], environment: variables) })
+            }
+        }
+        guard exitCode == 0 else { throw TestSetupError("`\(script)` exited with \(exitCode):\n\(text)") }
+        return text
+    }
+
+    /// Runs a command to its end on the calling thread; its exit code (128 + the signal if one
+    /// ended it) and its output.
+    private static func run(_ arguments: [String], environment: [String]) throws -> (Int32, String) {
         // Output goes to a file, not a pipe: a server the script starts inherits it.
         let outputPath = FileManager.default.temporaryDirectory.appending(path: "shell-\(UUID().uuidString).log").path
         defer { try? FileManager.default.removeItem(atPath: outputPath) }
-        let fullScript = "cd '\(TestEnvironment.repositoryRoot.path)' && { \(script)\n}"
-        let variables = ProcessInfo.processInfo.environment.merging(environment) { $1 }.map { "\($0.key)=\($0.value)" }
-
-        let pid = try spawn(arguments: ["/bin/bash", "-c", fullScript], environment: variables, outputPath: outputPath)
-        let status: Int32 = await withCheckedContinuation { continuation in
-            Thread.detachNewThread {
-                var status: Int32 = 0
-                while waitpid(pid, &status, 0) == -1, errno == EINTR {}
-                continuation.resume(returning: status)
-            }
-        }
+        let pid = try spawn(arguments: arguments, environment: environment, outputPath: outputPath)
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) == -1, errno == EINTR {}
         let text = (try? String(contentsOfFile: outputPath, encoding: .utf8)) ?? ""
         let exitCode = (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
-        guard exitCode == 0 else { throw TestSetupError("`\(script)` exited with \(exitCode):\n\(text)") }
-        return text
+        return (exitCode, text)
     }
 
     /// A TCP port nothing listens on right now.
