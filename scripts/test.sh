@@ -42,6 +42,11 @@ if command -v vmstat >/dev/null; then
   vmstat -t 1 >"$WORK/vmstat.log" 2>&1 &
   VMSTAT_PID=$!
 fi
+# At most 8 tests at a time (swift-testing's setting; `--parallel` alone starts all 200 at
+# once). Most tests wait on sockets and servers, so the run takes as long, but its first
+# seconds no longer start dozens of services, databases and password hashes together: with
+# the machine busy besides, that burst made services answer after their 15 s timeouts.
+export SWT_EXPERIMENTAL_MAXIMUM_PARALLELIZATION_WIDTH=${SWT_EXPERIMENTAL_MAXIMUM_PARALLELIZATION_WIDTH:-8}
 # The run's failures are printed again at the end: a CI log may show only its tail.
 status=0
 swift test --skip-build --parallel "$@" 2>&1 | tee "$WORK/test.log" || status=$?
