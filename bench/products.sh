@@ -57,6 +57,7 @@ BY_ID_THREADS=$(thread_cpu_per_request "$THREADS_BEFORE" "$(thread_ticks "$SERVI
 PING_PORT=$(free_port)
 "$BIN/bench-tool" serve --port "$PING_PORT" >/dev/null 2>&1 &
 PING_PID=$!
+BENCH_PIDS+=("$PING_PID")
 until curl -fs "http://127.0.0.1:$PING_PORT/ping" >/dev/null; do sleep 0.2; done
 log "GET /ping (empty Hummingbird route): $CLIENTS clients, ${DURATION}s"
 BEFORE=$(cpu_ticks "$PING_PID")

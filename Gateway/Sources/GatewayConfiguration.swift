@@ -24,20 +24,12 @@ public struct GatewayConfiguration: Sendable {
     /// Reads the settings.
     public init(service: ServiceConfiguration) throws {
         let environment = service.environment
-        maxBodyBytes = try Self.positiveInt(environment, "GATEWAY_MAX_BODY_BYTES") ?? 1 << 20
-        upstreamTimeout = .milliseconds(try Self.positiveInt(environment, "UPSTREAM_TIMEOUT_MS") ?? 15_000)
+        maxBodyBytes = try environment.integerVariable("GATEWAY_MAX_BODY_BYTES") ?? 1 << 20
+        upstreamTimeout = .milliseconds(try environment.integerVariable("UPSTREAM_TIMEOUT_MS") ?? 15_000)
         upstreamURLs = [.user: service.peers.user, .product: service.peers.product, .order: service.peers.order]
         rateLimits = RateLimits(
-            anonymousPerIP: try Self.positiveInt(environment, "RATE_LIMIT_ANON_PER_MINUTE") ?? 600,
-            perUser: try Self.positiveInt(environment, "RATE_LIMIT_USER_PER_MINUTE") ?? 1200)
-        logFlushInterval = .milliseconds(try Self.positiveInt(environment, "API_LOG_FLUSH_MS") ?? 500)
-    }
-
-    private static func positiveInt(_ environment: [String: String], _ name: String) throws -> Int? {
-        guard let value = environment[name] else { return nil }
-        guard let number = Int(value), number > 0 else {
-            throw ConfigurationError(variable: name, reason: "must be a positive integer")
-        }
-        return number
+            anonymousPerIP: try environment.integerVariable("RATE_LIMIT_ANON_PER_MINUTE") ?? 600,
+            perUser: try environment.integerVariable("RATE_LIMIT_USER_PER_MINUTE") ?? 1200)
+        logFlushInterval = .milliseconds(try environment.integerVariable("API_LOG_FLUSH_MS") ?? 500)
     }
 }

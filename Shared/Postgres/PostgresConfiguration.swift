@@ -63,41 +63,20 @@ public struct PostgresConfiguration: Sendable, Equatable {
         } else {
             self = defaults
             if let host = environment["DB_HOST"] { self.host = host }
-            if let value = environment["DB_PORT"] {
-                guard let port = Int(value), (1...65535).contains(port) else {
-                    throw ConfigurationError(variable: "DB_PORT", reason: "must be a port number")
-                }
-                self.port = port
-            }
+            self.port = try environment.integerVariable("DB_PORT", in: 1...65535, reason: "must be a port number") ?? self.port
             if let user = environment["DB_USER"] { self.user = user }
             if let password = environment["DB_PASSWORD"] { self.password = password }
             if let name = environment["DB_NAME"] { self.database = name }
         }
         self.applicationName = defaults.applicationName
-        self.minIdleConnections = defaults.minIdleConnections
-        self.acquireTimeout = defaults.acquireTimeout
-        self.connectTimeoutSeconds = defaults.connectTimeoutSeconds
-        self.maxConnections = defaults.maxConnections
-        if let value = environment["DB_MAX_CONNECTIONS"] {
-            guard let count = Int(value), count >= 1 else {
-                throw ConfigurationError(variable: "DB_MAX_CONNECTIONS", reason: "must be a positive integer")
-            }
-            self.maxConnections = count
-            self.minIdleConnections = min(self.minIdleConnections, count)
-        }
-        if let value = environment["DB_ACQUIRE_TIMEOUT_MS"] {
-            guard let millis = Int(value), (1...600_000).contains(millis) else {
-                throw ConfigurationError(variable: "DB_ACQUIRE_TIMEOUT_MS", reason: "must be milliseconds from 1 to 600000")
-            }
-            self.acquireTimeout = .milliseconds(millis)
-        }
-        if let value = environment["DB_CONNECT_TIMEOUT_SECONDS"] {
-            // libpq counts whole seconds and treats anything below 2 as 2.
-            guard let seconds = Int(value), (2...600).contains(seconds) else {
-                throw ConfigurationError(variable: "DB_CONNECT_TIMEOUT_SECONDS", reason: "must be seconds from 2 to 600")
-            }
-            self.connectTimeoutSeconds = seconds
-        }
+        self.maxConnections = try environment.integerVariable("DB_MAX_CONNECTIONS") ?? defaults.maxConnections
+        self.minIdleConnections = min(defaults.minIdleConnections, maxConnections)
+        self.acquireTimeout = try environment.integerVariable(
+            "DB_ACQUIRE_TIMEOUT_MS", in: 1...600_000, reason: "must be milliseconds from 1 to 600000"
+        ).map { .milliseconds($0) } ?? defaults.acquireTimeout
+        // libpq counts whole seconds and treats anything below 2 as 2.
+        self.connectTimeoutSeconds = try environment.integerVariable(
+            "DB_CONNECT_TIMEOUT_SECONDS", in: 2...600, reason: "must be seconds from 2 to 600") ?? defaults.connectTimeoutSeconds
     }
 
     /// The `postgres://user:password@host:port/database` form of this configuration.
@@ -122,17 +101,4 @@ public struct PostgresConfiguration: Sendable, Equatable {
             ("options", "-c TimeZone=UTC -c DateStyle=ISO,YMD"),
         ]
     }
-}
-
-/// An environment variable has a value that cannot be used.
-public struct ConfigurationError: Error, CustomStringConvertible, Sendable {
-    public var variable: String
-    public var reason: String
-
-    public init(variable: String, reason: String) {
-        self.variable = variable
-        self.reason = reason
-    }
-
-    public var description: String { "\(variable) \(reason)" }
 }

@@ -51,14 +51,7 @@ public struct ServiceConfiguration: Sendable {
         self.name = defaults.name
         self.environment = environment
         self.host = environment["HOST"] ?? "127.0.0.1"
-        if let value = environment["PORT"] {
-            guard let port = Int(value), (0...65535).contains(port) else {
-                throw ConfigurationError(variable: "PORT", reason: "must be a port number")
-            }
-            self.port = port
-        } else {
-            self.port = defaults.port
-        }
+        self.port = try environment.integerVariable("PORT", in: 0...65535, reason: "must be a port number") ?? defaults.port
         var database = defaults.database
         database.applicationName = defaults.name
         self.database = try PostgresConfiguration(environment: environment, defaults: database)

@@ -32,6 +32,19 @@ private func withStack(_ body: @escaping @Sendable (_ gateway: any TestClientPro
 }
 
 private extension TestClientProtocol {
+    /// The bootstrap admin's bearer token.
+    func adminToken() async throws -> String {
+        try decode(AuthResponse.self, try await send(
+            "/api/v1/auth/login", .post,
+            body: json(["email": TestCredentials.adminEmail, "password": TestCredentials.adminPassword]))).token.idToken
+    }
+
+    /// A newly registered customer.
+    func newCustomer() async throws -> AuthResponse {
+        try decode(AuthResponse.self, try await send("/api/v1/auth/register", .post, body: json(
+            ["email": "c\(UInt32.random(in: 0...UInt32.max))@example.com", "password": "password-1", "first_name": "C", "last_name": "Ustomer"])))
+    }
+
     /// A new API key with `permissions`, created by the admin; its `X-API-Key` header.
     func apiKey(_ permissions: [String], admin: String) async throws -> HTTPFields {
         let created = try await send(
@@ -49,9 +62,7 @@ private extension TestClientProtocol {
 struct APIKeyPermissionTests {
     @Test func aProductsWriteKeyManagesTheCatalogButWritesNoReview() async throws {
         try await withStack { gateway in
-            let admin = try decode(AuthResponse.self, try await gateway.send(
-                "/api/v1/auth/login", .post,
-                body: json(["email": TestCredentials.adminEmail, "password": TestCredentials.adminPassword]))).token.idToken
+            let admin = try await gateway.adminToken()
             let writer = try await gateway.apiKey(["products:read", "products:write"], admin: admin)
             let reader = try await gateway.apiKey(["products:read"], admin: admin)
 
@@ -78,8 +89,7 @@ struct APIKeyPermissionTests {
             #expect(errorCode(review) == "forbidden")
             // A customer's token sent along with the key reaches no service: the key's token
             // replaces it, so the Product service refuses the review (the customer alone may write one).
-            let customer = try decode(AuthResponse.self, try await gateway.send("/api/v1/auth/register", .post, body: json(
-                ["email": "k\(UInt32.random(in: 0...UInt32.max))@example.com", "password": "password-1", "first_name": "K", "last_name": "Ey"])))
+            let customer = try await gateway.newCustomer()
             var both = writer
             both[.authorization] = "Bearer \(customer.token.idToken)"
             let smuggled = try await gateway.send("/api/v1/products/\(product.id)/reviews", .post, headers: both, body: json(["rating": 5]))
@@ -99,16 +109,13 @@ struct APIKeyPermissionTests {
 
     @Test func anOrdersReadKeyReadsEveryOrderAndChangesNone() async throws {
         try await withStack { gateway in
-            let admin = try decode(AuthResponse.self, try await gateway.send(
-                "/api/v1/auth/login", .post,
-                body: json(["email": TestCredentials.adminEmail, "password": TestCredentials.adminPassword]))).token.idToken
+            let admin = try await gateway.adminToken()
             let category = try decode(CategoryResponse.self, try await gateway.send(
                 "/api/v1/categories", .post, headers: bearer(admin), body: json(["name": "Orders"])))
             let product = try decode(ProductResponse.self, try await gateway.send(
                 "/api/v1/products", .post, headers: bearer(admin),
                 body: json(["name": "Mug", "price": "8.00", "stock": 10, "category_id": category.id, "sku": "ORD-\(UUID().uuidString.prefix(8))"])))
-            let customer = try decode(AuthResponse.self, try await gateway.send("/api/v1/auth/register", .post, body: json(
-                ["email": "o\(UInt32.random(in: 0...UInt32.max))@example.com", "password": "password-1", "first_name": "O", "last_name": "Rder"])))
+            let customer = try await gateway.newCustomer()
             let placed = try await gateway.send(
                 "/api/v1/orders", .post, headers: bearer(customer.token.idToken),
                 body: json(["items": [["product_id": product.id, "quantity": 1]], "payment_method": "card", "payment_token": "tok_visa",
@@ -126,8 +133,7 @@ struct APIKeyPermissionTests {
             #expect(try await gateway.send("/api/v1/orders/\(order.id)/cancel", .post, headers: key).status == .forbidden)
             #expect(try await gateway.send("/api/v1/products/\(product.id)", headers: key).status == .forbidden)
             // Another customer still sees only their own orders.
-            let other = try decode(AuthResponse.self, try await gateway.send("/api/v1/auth/register", .post, body: json(
-                ["email": "p\(UInt32.random(in: 0...UInt32.max))@example.com", "password": "password-1", "first_name": "P", "last_name": "Q"])))
+            let other = try await gateway.newCustomer()
             #expect(try await gateway.send("/api/v1/orders/\(order.id)", headers: bearer(other.token.idToken)).status == .notFound)
             #expect(try decode(Page<OrderResponse>.self, try await gateway.send(
                 "/api/v1/orders?user_uid=\(customer.user.uid)", headers: bearer(other.token.idToken))).data.isEmpty)
@@ -138,9 +144,7 @@ struct APIKeyPermissionTests {
     /// gateway holds a token for the key that lasts 5 minutes: the token never leaves it.
     @Test func aDeletedKeyStopsWorkingWithinFiveSeconds() async throws {
         try await withStack { gateway in
-            let admin = try decode(AuthResponse.self, try await gateway.send(
-                "/api/v1/auth/login", .post,
-                body: json(["email": TestCredentials.adminEmail, "password": TestCredentials.adminPassword]))).token.idToken
+            let admin = try await gateway.adminToken()
             let writer = try await gateway.apiKey([Permission.productsWrite.rawValue], admin: admin)
             let created = try await gateway.send("/api/v1/categories", .post, headers: writer, body: json(["name": "Before"]))
             #expect(created.status == .created)
@@ -159,9 +163,7 @@ struct APIKeyPermissionTests {
     /// `api_logs.user_uid` is `apikey:<id>`.
     @Test func anExpiredKeyStopsWorkingWithinFiveSecondsAndItsRequestsAreLoggedUnderIt() async throws {
         try await withStack { gateway in
-            let admin = try decode(AuthResponse.self, try await gateway.send(
-                "/api/v1/auth/login", .post,
-                body: json(["email": TestCredentials.adminEmail, "password": TestCredentials.adminPassword]))).token.idToken
+            let admin = try await gateway.adminToken()
             let expiry = Date(timeIntervalSince1970: (Date().timeIntervalSince1970 + 4).rounded(.down))
             let created = try decode(APIKeyResponse.self, try await gateway.send(
                 "/api/v1/api-keys", .post, headers: bearer(admin),

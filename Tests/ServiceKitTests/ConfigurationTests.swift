@@ -53,6 +53,20 @@ struct ConfigurationTests {
         }
     }
 
+    @Test func integerVariablesAreWholeNumbersInTheirRange() throws {
+        let environment = ["SET": "7", "WORD": "seven", "ZERO": "0", "FRACTION": "7.5", "BIG": "17"]
+        #expect(try environment.integerVariable("UNSET") == nil)
+        #expect(try environment.integerVariable("SET") == 7)
+        #expect(try environment.integerVariable("ZERO", in: 0...10) == 0)
+        for name in ["WORD", "ZERO", "FRACTION"] {
+            let error = #expect(throws: ConfigurationError.self) { try environment.integerVariable(name) }
+            #expect(error?.variable == name)
+            #expect(error?.reason == "must be a positive integer")
+        }
+        let error = #expect(throws: ConfigurationError.self) { try environment.integerVariable("BIG", in: 10...16, reason: "must be 10 to 16") }
+        #expect(error?.description == "BIG must be 10 to 16")
+    }
+
     @Test func postgresErrorsMapToHTTPInOnePlace() {
         func code(_ state: SQLState) -> ErrorCode? {
             APIError(PostgresError(kind: .server, sqlState: state, message: ""))?.code

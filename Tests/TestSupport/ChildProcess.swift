@@ -27,8 +27,7 @@ public final class ChildProcess: Sendable {
     /// Waits for the process to end; returns the signal that ended it, or `nil` for a normal exit.
     @discardableResult
     public func waitForExit() async -> Int32? {
-        let status = await waitStatus()
-        return (status & 0x7f) == 0 ? nil : status & 0x7f
+        await waitForEnd().signal
     }
 
     /// Waits up to `patience` for the process to end by itself and returns its exit code;
@@ -39,17 +38,13 @@ public final class ChildProcess: Sendable {
             kill(pid, SIGKILL)
         }
         defer { killer.cancel() }
-        let status = await waitStatus()
-        return (status & 0x7f) == 0 ? (status >> 8) & 0xff : nil
+        return await waitForEnd().exitCode
     }
 
-    private func waitStatus() async -> Int32 {
+    /// Waits on a thread of its own, not one of Swift's cooperative threads.
+    private func waitForEnd() async -> (exitCode: Int32?, signal: Int32?) {
         await withCheckedContinuation { continuation in
-            Thread.detachNewThread { [pid] in
-                var status: Int32 = 0
-                while waitpid(pid, &status, 0) == -1, errno == EINTR {}
-                continuation.resume(returning: status)
-            }
+            Thread.detachNewThread { [pid] in continuation.resume(returning: ShellCommand.waitForEnd(of: pid)) }
         }
     }
 

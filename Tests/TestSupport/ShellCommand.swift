@@ -30,12 +30,16 @@ public enum ShellCommand {
         // Output goes to a file, not a pipe: a server the script starts inherits it.
         let outputPath = FileManager.default.temporaryDirectory.appending(path: "shell-\(UUID().uuidString).log").path
         defer { try? FileManager.default.removeItem(atPath: outputPath) }
-        let pid = try spawn(arguments: arguments, environment: environment, outputPath: outputPath)
+        let ended = waitForEnd(of: try spawn(arguments: arguments, environment: environment, outputPath: outputPath))
+        let text = (try? String(contentsOfFile: outputPath, encoding: .utf8)) ?? ""
+        return (ended.exitCode ?? 128 + (ended.signal ?? 0), text)
+    }
+
+    /// Blocks the calling thread until process `pid` ends: its exit code, or the signal that ended it.
+    static func waitForEnd(of pid: pid_t) -> (exitCode: Int32?, signal: Int32?) {
         var status: Int32 = 0
         while waitpid(pid, &status, 0) == -1, errno == EINTR {}
-        let text = (try? String(contentsOfFile: outputPath, encoding: .utf8)) ?? ""
-        let exitCode = (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
-        return (exitCode, text)
+        return (status & 0x7f) == 0 ? ((status >> 8) & 0xff, nil) : (nil, status & 0x7f)
     }
 
     /// A TCP port nothing listens on right now.

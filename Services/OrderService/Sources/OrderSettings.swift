@@ -33,10 +33,6 @@ struct OrderSettings: Sendable {
     }
 
     private static func milliseconds(_ name: String, _ environment: [String: String], default value: Int) throws -> Int {
-        guard let text = environment[name] else { return value }
-        guard let parsed = Int(text), (1...3_600_000).contains(parsed) else {
-            throw ConfigurationError(variable: name, reason: "must be milliseconds from 1 to 3600000")
-        }
-        return parsed
+        try environment.integerVariable(name, in: 1...3_600_000, reason: "must be milliseconds from 1 to 3600000") ?? value
     }
 }

@@ -27,15 +27,14 @@ public enum UserServiceApp {
         let verifierConfiguration = TokenVerifierConfiguration(environment: environment, userServiceURL: configuration.peers.user)
         let issuer = await TokenIssuer(
             signingKey: signingKey, configuration: verifierConfiguration,
-            lifetime: try positiveInt(environment, "JWT_TTL_SECONDS") ?? 900)
-        let cost = try positiveInt(environment, "BCRYPT_COST") ?? 10
-        guard (10...16).contains(cost) else { throw ConfigurationError(variable: "BCRYPT_COST", reason: "must be 10 to 16") }
+            lifetime: try environment.integerVariable("JWT_TTL_SECONDS") ?? 900)
+        let cost = try environment.integerVariable("BCRYPT_COST", in: 10...16, reason: "must be 10 to 16") ?? 10
         let hasher = PasswordHasher(cost: UInt8(cost))
-        let sessionDays = try positiveInt(environment, "REFRESH_TOKEN_TTL_DAYS") ?? 30
+        let sessionDays = try environment.integerVariable("REFRESH_TOKEN_TTL_DAYS") ?? 30
         let indexFile = URL(fileURLWithPath: environment["DOCUMENT_INDEXES_FILE"] ?? "database/document-indexes.json")
         let indexes = try DocumentIndexes(contentsOf: indexFile)
         let client = CurlHTTPClient(logger: logger)
-        let usageFlushMilliseconds = try positiveInt(environment, "API_KEY_USAGE_FLUSH_MS") ?? 5000
+        let usageFlushMilliseconds = try environment.integerVariable("API_KEY_USAGE_FLUSH_MS") ?? 5000
 
         return buildServiceApplication(configuration: configuration) { router, dependencies in
             let store = DocumentStore(pool: dependencies.pool)
@@ -65,13 +64,5 @@ public enum UserServiceApp {
                     { try await bootstrap.run() },
                 ])
         }
-    }
-
-    static func positiveInt(_ environment: [String: String], _ name: String) throws -> Int? {
-        guard let value = environment[name] else { return nil }
-        guard let number = Int(value), number > 0 else {
-            throw ConfigurationError(variable: name, reason: "must be a positive integer")
-        }
-        return number
     }
 }
