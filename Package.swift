@@ -93,7 +93,10 @@ let package = Package(
             ],
             path: "Services/UserService/Sources"),
         .executableTarget(name: "UserServiceMain", dependencies: ["UserService"], path: "Services/UserService/Main"),
-        .target(name: "ProductService", dependencies: ["ServiceKit", "Authentication"], path: "Services/ProductService/Sources"),
+        .target(
+            name: "ProductService",
+            dependencies: ["ServiceKit", "Authentication", .product(name: "Metrics", package: "swift-metrics")],
+            path: "Services/ProductService/Sources"),
         .executableTarget(name: "ProductServiceMain", dependencies: ["ProductService"], path: "Services/ProductService/Main"),
         .target(
             name: "OrderService",

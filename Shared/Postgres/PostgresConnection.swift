@@ -60,7 +60,7 @@ public final class PostgresConnection: Sendable {
 
 /// The owned `PGconn *`. Non-copyable so it cannot be duplicated and freed twice.
 struct ConnectionHandle: ~Copyable {
-    private var connection: OpaquePointer?
+    private(set) var connection: OpaquePointer?
     /// Statements prepared on this connection, by SQL text. Services run a small fixed set
     /// of statements, so after the first use each runs without being parsed and planned again.
     private var prepared: [String: String] = [:]
@@ -261,7 +261,7 @@ struct ConnectionHandle: ~Copyable {
         }
     }
 
-    private static func errorMessage(_ connection: OpaquePointer) -> String {
+    static func errorMessage(_ connection: OpaquePointer) -> String {
         String(cString: PQerrorMessage(connection)).trimmingCharacters(in: .whitespacesAndNewlines)
     }
 

@@ -19,7 +19,7 @@ private func withStack(_ body: @escaping @Sendable (_ gateway: any TestClientPro
         let orders = try OrderServiceApp.buildApplication(configuration: try await serviceTestConfiguration(
             OrderServiceApp.defaults, environment: ["USER_SERVICE_URL": userURL, "PRODUCT_SERVICE_URL": productURL]))
         try await orders.withLiveServer { orderURL in
-            let products = ProductServiceApp.buildApplication(configuration: try await serviceTestConfiguration(
+            let products = try ProductServiceApp.buildApplication(configuration: try await serviceTestConfiguration(
                 ProductServiceApp.defaults,
                 environment: ["USER_SERVICE_URL": userURL, "ORDER_SERVICE_URL": orderURL, "PORT": "\(productPort)"]))
             try await products.withServer(onPort: productPort) {

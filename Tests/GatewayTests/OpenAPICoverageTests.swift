@@ -31,7 +31,7 @@ struct OpenAPICoverageTests {
     func routesAndDocumentedOperationsAreTheSame(service: String) async throws {
         switch service {
         case "user-service": _ = try await UserServiceApp.buildApplication(configuration: try await serviceTestConfiguration(UserServiceApp.defaults))
-        case "product-service": _ = ProductServiceApp.buildApplication(configuration: try await serviceTestConfiguration(ProductServiceApp.defaults))
+        case "product-service": _ = try ProductServiceApp.buildApplication(configuration: try await serviceTestConfiguration(ProductServiceApp.defaults))
         case "order-service": _ = try OrderServiceApp.buildApplication(configuration: try await serviceTestConfiguration(OrderServiceApp.defaults))
         default: _ = try GatewayApp.buildApplication(configuration: try await serviceTestConfiguration(GatewayApp.defaults))
         }

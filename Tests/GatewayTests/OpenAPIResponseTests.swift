@@ -18,7 +18,7 @@ struct OpenAPIResponseTests {
     @Test func recordedResponsesMatchTheDocumentedSchemas() async throws {
         let users = try await UserServiceApp.buildApplication(configuration: try await serviceTestConfiguration(UserServiceApp.defaults))
         try await users.withLiveServer { userURL in
-            let products = ProductServiceApp.buildApplication(
+            let products = try ProductServiceApp.buildApplication(
                 configuration: try await serviceTestConfiguration(ProductServiceApp.defaults, environment: ["USER_SERVICE_URL": userURL]))
             try await products.withLiveServer { productURL in
                 let orders = try OrderServiceApp.buildApplication(

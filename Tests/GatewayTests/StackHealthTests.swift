@@ -15,7 +15,7 @@ struct StackHealthTests {
     /// Runs the three services, each on its own new database, and hands their base URLs to `body`.
     private func withServices(_ body: @escaping @Sendable (String, String, String) async throws -> Void) async throws {
         let user = try await UserServiceApp.buildApplication(configuration: try await serviceTestConfiguration(UserServiceApp.defaults))
-        let product = ProductServiceApp.buildApplication(configuration: try await serviceTestConfiguration(ProductServiceApp.defaults))
+        let product = try ProductServiceApp.buildApplication(configuration: try await serviceTestConfiguration(ProductServiceApp.defaults))
         let order = try OrderServiceApp.buildApplication(configuration: try await serviceTestConfiguration(OrderServiceApp.defaults))
         try await user.withLiveServer { userURL in
             try await product.withLiveServer { productURL in

@@ -24,7 +24,7 @@ struct OrderCrashRecoveryTests {
             let tokens = try await TestTokens.issue(userClient)
             let orderPort = try await ShellCommand.freePort()
             let productPort = try await ShellCommand.freePort()
-            let products = ProductServiceApp.buildApplication(
+            let products = try ProductServiceApp.buildApplication(
                 configuration: try await serviceTestConfiguration(
                     ProductServiceApp.defaults,
                     environment: ["USER_SERVICE_URL": userURL, "ORDER_SERVICE_URL": "http://127.0.0.1:\(orderPort)", "PORT": "\(productPort)"]))

@@ -114,7 +114,7 @@ func withOrderStack(
             OrderServiceApp.defaults,
             environment: orderTestEnvironment(userURL: userURL, productURL: productURL).merging(orderEnvironment) { $1 })
         try await OrderServiceApp.buildApplication(configuration: orderConfiguration).test(.live) { orders in
-            let products = ProductServiceApp.buildApplication(
+            let products = try ProductServiceApp.buildApplication(
                 configuration: try await serviceTestConfiguration(
                     ProductServiceApp.defaults,
                     environment: ["USER_SERVICE_URL": userURL, "ORDER_SERVICE_URL": "http://127.0.0.1:\(orders.port!)", "PORT": "\(productPort)"]))

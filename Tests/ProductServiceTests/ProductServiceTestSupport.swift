@@ -19,7 +19,7 @@ func withProductService(
     try await users.test(.live) { userClient in
         let userURL = "http://127.0.0.1:\(userClient.port!)"
         let tokens = try await TestTokens.issue(userClient)
-        let products = ProductServiceApp.buildApplication(
+        let products = try ProductServiceApp.buildApplication(
             configuration: try await serviceTestConfiguration(
                 ProductServiceApp.defaults, environment: ["USER_SERVICE_URL": userURL].merging(environment) { $1 }))
         try await products.test(.live) { client in try await body(client, tokens) }

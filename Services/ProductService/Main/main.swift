@@ -2,5 +2,5 @@ import ProductService
 import ServiceKit
 
 await ServiceMain.run(defaults: ProductServiceApp.defaults) { configuration in
-    ProductServiceApp.buildApplication(configuration: configuration)
+    try ProductServiceApp.buildApplication(configuration: configuration)
 }

@@ -3,6 +3,7 @@ import HTTPClient
 import Hummingbird
 import Postgres
 import ServiceKit
+import ServiceLifecycle
 
 /// The Product service: its defaults and how its application is put together.
 public enum ProductServiceApp {
@@ -14,14 +15,18 @@ public enum ProductServiceApp {
         migrationsFolder: "product")
 
     /// Builds the application: shared defaults, bearer tokens checked against the User
-    /// service's keys, the catalog and review routes, and the internal stock routes.
-    public static func buildApplication(configuration: ServiceConfiguration) -> some ApplicationProtocol {
-        buildServiceApplication(configuration: configuration) { router, dependencies in
+    /// service's keys, the catalog and review routes, the internal stock routes, and the cache
+    /// of the public product view with the listener that keeps it right.
+    public static func buildApplication(configuration: ServiceConfiguration) throws -> some ApplicationProtocol {
+        let cacheEntries = try configuration.environment.integerVariable(
+            "PRODUCT_CACHE_ENTRIES", in: 0...10_000_000, reason: "must be 0 (no cache) to 10000000") ?? 100_000
+        return buildServiceApplication(configuration: configuration) { router, dependencies in
             let client = CurlHTTPClient(logger: dependencies.logger)
             let pool = dependencies.pool
-            let products = ProductStore(pool: pool)
+            let cache = ProductCache(capacity: cacheEntries)
+            let products = ProductStore(pool: pool, cache: cache)
             let reviews = ReviewsController(
-                reviews: ReviewStore(pool: pool), products: products,
+                reviews: ReviewStore(pool: pool, cache: cache), products: products,
                 purchases: PurchaseVerifier(
                     client: client, orderServiceURL: configuration.peers.order, internalToken: configuration.internalToken,
                     logger: dependencies.logger))
@@ -31,8 +36,14 @@ public enum ProductServiceApp {
             api.addRoutes(reviews.productRoutes, atPath: "products")
             api.addRoutes(reviews.reviewRoutes, atPath: "reviews")
             router.group("/internal/stock").add(middleware: InternalTokenMiddleware(token: configuration.internalToken))
-                .addRoutes(StockController(ledger: StockLedger(pool: pool)).endpoints)
-            return ServiceExtras(services: [client])
+                .addRoutes(StockController(ledger: StockLedger(pool: pool, cache: cache)).endpoints)
+            var services: [any Service] = [client]
+            if cache.isEnabled {
+                services.append(PostgresNotificationListener(
+                    channel: ProductCache.channel, configuration: configuration.database, logger: dependencies.logger,
+                    handler: cache.apply))
+            }
+            return ServiceExtras(services: services)
         }
     }
 }

@@ -1,5 +1,6 @@
 import Contracts
 import Foundation
+import NIOCore
 import Postgres
 import ServiceKit
 
@@ -7,6 +8,8 @@ import ServiceKit
 /// in the same transaction.
 struct ProductStore: Sendable {
     let pool: PostgresPool
+    /// The public view of products by id, told of each change this store commits.
+    let cache: ProductCache
 
     static let columns = """
         id, name, description, price, stock, category_id, sku, image_url, status, tags, slug, is_featured,
@@ -89,6 +92,17 @@ struct ProductStore: Sendable {
         return try await pool.query(query).first.map { try Self.product($0, admin: admin) }
     }
 
+    /// The body of `GET /api/v1/products/{id}` for callers who are not admins (active products
+    /// only), from the cache when it holds it.
+    func publicBody(of id: Int) async throws -> ByteBuffer? {
+        if let body = cache.body(of: id) { return body }
+        let ticket = cache.ticket()
+        guard let product = try await get(id, admin: false) else { return nil }
+        let body = ByteBuffer(string: product.jsonText)
+        cache.keep(body, of: id, ticket: ticket)
+        return body
+    }
+
     func create(_ fields: Fields) async throws -> ProductResponse {
         try await pool.withTransaction { connection in
             try await Self.requireLiveCategory(fields.categoryID!, on: connection)
@@ -117,7 +131,8 @@ struct ProductStore: Sendable {
     }
 
     func update(_ id: Int, _ fields: Fields) async throws -> ProductResponse? {
-        try await pool.withTransaction { connection -> ProductResponse? in
+        defer { cache.forget([id]) }
+        return try await pool.withTransaction { connection -> ProductResponse? in
             let locked = try await connection.query(
                 "SELECT name, stock, slug FROM products WHERE id = \(id) AND deleted_at IS NULL FOR UPDATE")
             guard let current = locked.first else { return nil }
@@ -153,7 +168,8 @@ struct ProductStore: Sendable {
 
     /// Soft delete; `false` when there is no such live product.
     func delete(_ id: Int) async throws -> Bool {
-        try await pool.query("UPDATE products SET deleted_at = now(), updated_at = now() WHERE id = \(id) AND deleted_at IS NULL")
+        defer { cache.forget([id]) }
+        return try await pool.query("UPDATE products SET deleted_at = now(), updated_at = now() WHERE id = \(id) AND deleted_at IS NULL")
             .affectedRows == 1
     }
 

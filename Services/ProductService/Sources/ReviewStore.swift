@@ -7,6 +7,8 @@ import ServiceKit
 /// are recomputed in the same transaction as every change that could move them.
 struct ReviewStore: Sendable {
     let pool: PostgresPool
+    /// Told of each product whose aggregates changed, once the change is committed.
+    let cache: ProductCache
 
     static let columns = """
         id, product_id, user_uid, order_id, rating, title, comment, is_verified_purchase, is_approved, created_at, updated_at
@@ -49,7 +51,7 @@ struct ReviewStore: Sendable {
     }
 
     func setApproved(_ id: Int, _ approved: Bool) async throws -> ReviewResponse? {
-        try await pool.withTransaction { connection -> ReviewResponse? in
+        let review = try await pool.withTransaction { connection -> ReviewResponse? in
             var update: PostgresQuery = "UPDATE product_reviews SET is_approved = \(approved), updated_at = now() WHERE id = \(id) AND deleted_at IS NULL"
             update.append(PostgresQuery(unsafeSQL: " RETURNING \(Self.columns)"))
             guard let row = try await connection.query(update).first else { return nil }
@@ -57,16 +59,21 @@ struct ReviewStore: Sendable {
             try await Self.refreshAggregates(review.productID, on: connection)
             return review
         }
+        if let review { cache.forget([review.productID]) }
+        return review
     }
 
     func delete(_ id: Int) async throws -> Bool {
-        try await pool.withTransaction { connection in
+        let product = try await pool.withTransaction { connection -> Int? in
             let rows = try await connection.query(
                 "UPDATE product_reviews SET deleted_at = now(), updated_at = now() WHERE id = \(id) AND deleted_at IS NULL RETURNING product_id")
-            guard let row = rows.first else { return false }
-            try await Self.refreshAggregates(try row.decode("product_id"), on: connection)
-            return true
+            guard let product: Int = try rows.first?.decode("product_id") else { return nil }
+            try await Self.refreshAggregates(product, on: connection)
+            return product
         }
+        guard let product else { return false }
+        cache.forget([product])
+        return true
     }
 
     private static func refreshAggregates(_ product: Int, on connection: PostgresConnection) async throws {

@@ -6,13 +6,15 @@ import ServiceKit
 /// Stock reservations for the order saga, and the append-only ledger behind every stock change.
 struct StockLedger: Sendable {
     let pool: PostgresPool
+    /// Told of the products whose stock moved, once the move is committed.
+    let cache: ProductCache
 
     /// Reserves every item or none. A reservation id already used returns what it returned
     /// the first time (also when two requests with it race: the second waits on the first's
     /// row and then reads it). Stock never goes below zero: the products are locked in id
     /// order for the whole transaction and the CHECK constraint backs that up.
     func reserve(_ request: StockReservationRequest) async throws -> (StockReservationResponse, created: Bool) {
-        try await pool.withTransaction { connection in
+        let result: (StockReservationResponse, created: Bool) = try await pool.withTransaction { connection in
             let claimed = try await connection.query(
                 """
                 INSERT INTO stock_reservations (reservation_id, status, items) VALUES (\(request.reservationID), 'reserved', '[]')
@@ -47,13 +49,15 @@ struct StockLedger: Sendable {
                 items: try PostgresJSONB(encoding: items), on: connection)
             return (StockReservationResponse(reservationID: request.reservationID, status: "reserved", items: items), true)
         }
+        if result.created { cache.forget(request.items.map(\.productID)) }
+        return result
     }
 
     /// Gives a reservation's stock back, once; releasing it again changes nothing. An id never
     /// reserved is recorded as released with no items, so a reserve that arrives late with it
     /// (the saga timed out waiting and compensated) reserves nothing.
     func release(_ reservationID: String) async throws -> StockReservationResponse {
-        try await pool.withTransaction { connection in
+        let reservation = try await pool.withTransaction { connection in
             try await connection.query(
                 """
                 INSERT INTO stock_reservations (reservation_id, status, items, released_at)
@@ -69,6 +73,8 @@ struct StockLedger: Sendable {
             reservation.status = "released"
             return reservation
         }
+        cache.forget(reservation.items.map(\.productID))
+        return reservation
     }
 
     /// The ledger's totals for a product: `sum` of every movement (always equal to `stock`) and
