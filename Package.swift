@@ -133,7 +133,9 @@ let package = Package(
             path: "Tests/TestSupport"),
         .testTarget(name: "ContractsTests", dependencies: ["Contracts"], path: "Tests/ContractsTests"),
         .testTarget(
-            name: "PostgresTests", dependencies: ["Postgres", "TestSupport"], path: "Tests/PostgresTests"),
+            name: "PostgresTests",
+            dependencies: ["Postgres", "TestSupport", .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")],
+            path: "Tests/PostgresTests"),
         .testTarget(
             name: "DocumentStoreTests", dependencies: ["DocumentStore", "TestSupport"], path: "Tests/DocumentStoreTests"),
         .testTarget(
@@ -171,7 +173,7 @@ let package = Package(
         .testTarget(
             name: "ProductServiceTests",
             dependencies: [
-                "ProductService", "UserService", "TestSupport",
+                "ProductService", "UserService", "Postgres", "TestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
             path: "Tests/ProductServiceTests"),

@@ -4,6 +4,7 @@ import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import NIOCore
+import Postgres
 import ProductService
 import ServiceKit
 import TestSupport
@@ -15,14 +16,31 @@ typealias Tokens = TestTokens
 func withProductService(
     environment: [String: String] = [:], _ body: @escaping @Sendable (any TestClientProtocol, Tokens) async throws -> Void
 ) async throws {
+    try await withProductServiceAndDatabase(environment: environment) { client, tokens, _ in try await body(client, tokens) }
+}
+
+/// The same, with a pool on the Product service's database for changes made behind its back.
+func withProductServiceAndDatabase(
+    environment: [String: String] = [:],
+    _ body: @escaping @Sendable (any TestClientProtocol, Tokens, PostgresPool) async throws -> Void
+) async throws {
     let users = try await UserServiceApp.buildApplication(configuration: try await serviceTestConfiguration(UserServiceApp.defaults))
     try await users.test(.live) { userClient in
         let userURL = "http://127.0.0.1:\(userClient.port!)"
         let tokens = try await TestTokens.issue(userClient)
-        let products = try ProductServiceApp.buildApplication(
-            configuration: try await serviceTestConfiguration(
-                ProductServiceApp.defaults, environment: ["USER_SERVICE_URL": userURL].merging(environment) { $1 }))
-        try await products.test(.live) { client in try await body(client, tokens) }
+        let configuration = try await serviceTestConfiguration(
+            ProductServiceApp.defaults, environment: ["USER_SERVICE_URL": userURL].merging(environment) { $1 })
+        let products = try ProductServiceApp.buildApplication(configuration: configuration)
+        var database = configuration.database
+        database.maxConnections = 2
+        let pool = PostgresPool(configuration: database, logger: TestEnvironment.logger("behind-the-service"))
+        do {
+            try await products.test(.live) { client in try await body(client, tokens, pool) }
+        } catch {
+            await pool.close()
+            throw error
+        }
+        await pool.close()
     }
 }
 
