@@ -99,7 +99,9 @@ WARM_CPU=$(cpu_per_request "$BEFORE" "$(cpu_ticks "$CACHED_PID")" "$WARM")
 WARM_THREADS=$(thread_cpu_per_request "$THREADS_BEFORE" "$(thread_ticks "$CACHED_PID")" "$WARM")
 hit_share; WARM_HITS=$HIT_SHARE
 [ -n "${PROFILE:-}" ] && profile_report "$WORK/perf.data"
-CACHED_RSS=$(awk '/^VmRSS/ {print int($2 / 1024)}' "/proc/$CACHED_PID/status")
+rss() { awk '/^VmRSS/ {print int($2 / 1024)}' "/proc/$1/status"; }
+CACHED_RSS=$(rss "$CACHED_PID")
+UNCACHED_RSS=$(rss "$SERVICE_PID")
 # The ceiling for any Hummingbird route on this machine in this run: an empty GET /ping.
 PING_PORT=$(free_port)
 "$BIN/bench-tool" serve --port "$PING_PORT" >/dev/null 2>&1 &
@@ -129,4 +131,4 @@ echo "| GET /ping, an empty Hummingbird route (the ceiling) | pgbench -S: $PGBEN
 echo
 echo "CPU per request (user + system): product-service $BY_ID_CPU µs on GET /api/v1/products/{id} without the cache" \
   "($BY_ID_THREADS), $WARM_CPU µs with it, warm ($WARM_THREADS); bench-tool $PING_CPU µs on GET /ping." \
-  "The cached instance's resident memory with every product cached: $CACHED_RSS MiB."
+  "Resident memory: $CACHED_RSS MiB with every product cached, $UNCACHED_RSS MiB without the cache."
