@@ -100,7 +100,7 @@ final class ProductCache: Sendable {
         case .interrupted:
             forgetAll(trusted: false)
         case .notification(let payload):
-            if let id = Int(payload) { forget(CollectionOfOne(id)) } else { forgetAll(trusted: true) }
+            if let id = Int(payload) { forget([id]) } else { forgetAll(trusted: true) }
         }
     }
 
