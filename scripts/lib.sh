@@ -7,11 +7,11 @@ die() { printf 'error: %s\n' "$*" >&2; exit 1; }
 
 # The directory holding initdb/pg_ctl/postgres (Debian keeps them out of PATH).
 pg_bindir() {
-  if [ -n "${PG_BIN:-}" ] && [ -x "$PG_BIN/initdb" ]; then echo "$PG_BIN"; return; fi
+  if [ -n "${PG_BIN:-}" ] && [ -x "$PG_BIN/initdb" ]; then echo "$PG_BIN"; return 0; fi
   local dir
   dir=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
-  if [ -n "$dir" ] && [ -x "$dir/initdb" ]; then echo "$dir"; return; fi
-  command -v initdb >/dev/null 2>&1 && dirname "$(readlink -f "$(command -v initdb)")" && return
+  if [ -n "$dir" ] && [ -x "$dir/initdb" ]; then echo "$dir"; return 0; fi
+  command -v initdb >/dev/null 2>&1 && dirname "$(readlink -f "$(command -v initdb)")" && return 0
   return 1
 }
 
