@@ -60,7 +60,7 @@ public final class PostgresConnection: Sendable {
 
 /// The owned `PGconn *`. Non-copyable so it cannot be duplicated and freed twice.
 struct ConnectionHandle: ~Copyable {
-    private(set) var connection: OpaquePointer?
+    private var connection: OpaquePointer?
     /// Statements prepared on this connection, by SQL text. Services run a small fixed set
     /// of statements, so after the first use each runs without being parsed and planned again.
     private var prepared: [String: String] = [:]
@@ -157,6 +157,37 @@ struct ConnectionHandle: ~Copyable {
             PQclear(PQexec(connection, "DEALLOCATE ALL"))
             prepared.removeAll()
         }
+    }
+
+    /// The payloads of notifications for this connection's `LISTEN`s, waiting up to
+    /// `milliseconds` for the first; throws `connectionClosed` once the connection is lost.
+    mutating func notifications(waitingUpTo milliseconds: Int32) throws -> [String] {
+        let connection = try liveConnection()
+        var payloads: [String] = []
+        func drain() {
+            while let notification = PQnotifies(connection) {
+                payloads.append(String(cString: notification.pointee.extra))
+                PQfreemem(notification)
+            }
+        }
+        drain()
+        if payloads.isEmpty {
+            var descriptor = pollfd(fd: PQsocket(connection), events: Int16(POLLIN), revents: 0)
+            let ready = poll(&descriptor, 1, milliseconds)
+            if ready < 0, errno != EINTR {
+                throw PostgresError(kind: .connectionClosed, message: "poll failed: errno \(errno)")
+            }
+            if ready > 0 {
+                guard PQconsumeInput(connection) == 1 else {
+                    throw PostgresError(kind: .connectionClosed, message: Self.errorMessage(connection))
+                }
+                drain()
+            }
+        }
+        guard PQstatus(connection) == CONNECTION_OK else {
+            throw PostgresError(kind: .connectionClosed, message: Self.errorMessage(connection))
+        }
+        return payloads
     }
 
     mutating func copy(into table: String, columns: [String], rows: [[PostgresBind]]) throws -> Int {
@@ -261,7 +292,7 @@ struct ConnectionHandle: ~Copyable {
         }
     }
 
-    static func errorMessage(_ connection: OpaquePointer) -> String {
+    private static func errorMessage(_ connection: OpaquePointer) -> String {
         String(cString: PQerrorMessage(connection)).trimmingCharacters(in: .whitespacesAndNewlines)
     }
 

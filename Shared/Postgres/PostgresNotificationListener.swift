@@ -1,4 +1,3 @@
-import CLibPQ
 import Foundation
 import Logging
 import ServiceLifecycle
@@ -57,51 +56,31 @@ public final class PostgresNotificationListener: Service, Sendable {
     private var stopped: Bool { stopping.load(ordering: .acquiring) }
 
     private func listenUntilStopped() {
+        // One warning per outage, not one per failed attempt to reconnect.
         var quiet = false
         while !stopped {
-            var listened = false
-            let reason: String
+            var listening = false
             do {
                 var handle = try ConnectionHandle.open(parameters)
-                reason = listen(on: &handle, listened: &listened)
-                handle.close()
+                try handle.executeScript("LISTEN " + ConnectionHandle.quoteIdentifier(channel))
+                listening = true
+                logger.info("listening for notifications", metadata: ["channel": "\(channel)"])
+                handler(.listening)
+                // Wakes every 200 ms to notice a shutdown; a notification wakes it at once.
+                while !stopped {
+                    for payload in try handle.notifications(waitingUpTo: 200) { handler(.notification(payload: payload)) }
+                }
             } catch {
-                reason = "\(error)"
+                if stopped { break }
+                let reason = (error as? PostgresError)?.message ?? "\(error)"
+                if listening || !quiet {
+                    logger.warning("notifications interrupted; reconnecting", metadata: ["channel": "\(channel)", "reason": "\(reason)"])
+                }
+                quiet = true
+                handler(.interrupted(reason: reason))
+                sleepUnlessStopped(retryDelay)
             }
-            if stopped { break }
-            // One warning per outage, not one per failed attempt to reconnect.
-            if listened { quiet = false }
-            if !quiet { logger.warning("notifications interrupted; reconnecting", metadata: ["channel": "\(channel)", "reason": "\(reason)"]) }
-            quiet = true
-            handler(.interrupted(reason: reason))
-            sleepUnlessStopped(retryDelay)
         }
-    }
-
-    /// Listens on an open connection until it breaks (the reason) or the service stops ("stopped").
-    private func listen(on handle: inout ConnectionHandle, listened: inout Bool) -> String {
-        guard let connection = handle.connection else { return "connection is closed" }
-        let result = PQexec(connection, "LISTEN " + ConnectionHandle.quoteIdentifier(channel))
-        let registered = PQresultStatus(result) == PGRES_COMMAND_OK
-        PQclear(result)
-        guard registered else { return ConnectionHandle.errorMessage(connection) }
-        logger.info("listening for notifications", metadata: ["channel": "\(channel)"])
-        listened = true
-        handler(.listening)
-        while !stopped {
-            while let notification = PQnotifies(connection) {
-                let payload = String(cString: notification.pointee.extra)
-                PQfreemem(notification)
-                handler(.notification(payload: payload))
-            }
-            guard PQstatus(connection) == CONNECTION_OK else { return ConnectionHandle.errorMessage(connection) }
-            var descriptor = pollfd(fd: PQsocket(connection), events: Int16(POLLIN), revents: 0)
-            // Wakes every 200 ms to notice a shutdown; a notification wakes it at once.
-            let ready = poll(&descriptor, 1, 200)
-            if ready < 0, errno != EINTR { return "poll failed: errno \(errno)" }
-            if ready > 0, PQconsumeInput(connection) != 1 { return ConnectionHandle.errorMessage(connection) }
-        }
-        return "stopped"
     }
 
     private func sleepUnlessStopped(_ delay: Duration) {

@@ -76,13 +76,4 @@ struct NotificationListenerTests {
     private static func isInterruption(_ event: PostgresNotificationListener.Event) -> Bool {
         if case .interrupted = event { true } else { false }
     }
-
-    private func eventually(_ condition: () async throws -> Bool) async throws -> Bool {
-        let deadline = ContinuousClock.now + .seconds(20)
-        while ContinuousClock.now < deadline {
-            if try await condition() { return true }
-            try await Task.sleep(for: .milliseconds(20))
-        }
-        return false
-    }
 }

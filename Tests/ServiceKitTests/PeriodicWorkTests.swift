@@ -20,10 +20,8 @@ private func finishes(_ what: String, _ body: @escaping @Sendable () async -> Vo
 
 /// Waits until `condition` holds, for at most 60 s.
 private func eventually(_ condition: @Sendable () -> Bool) async throws {
-    let deadline = ContinuousClock.now + .seconds(60)
-    while !condition() {
-        guard ContinuousClock.now < deadline else { throw TestSetupError("the condition never held") }
-        try await Task.sleep(for: .milliseconds(5))
+    guard try await TestSupport.eventually(within: 60, every: .milliseconds(5), condition) else {
+        throw TestSetupError("the condition never held")
     }
 }
 

@@ -26,3 +26,15 @@ public func json(_ object: [String: Any]) -> ByteBuffer {
 
 /// `Authorization: Bearer <token>`.
 public func bearer(_ token: String) -> HTTPFields { [.authorization: "Bearer \(token)"] }
+
+/// Whether `condition` came true within `seconds`, checked every `interval`.
+public func eventually(
+    within seconds: Double = 20, every interval: Duration = .milliseconds(20), _ condition: () async throws -> Bool
+) async throws -> Bool {
+    let deadline = ContinuousClock.now + .seconds(seconds)
+    while ContinuousClock.now < deadline {
+        if try await condition() { return true }
+        try await Task.sleep(for: interval)
+    }
+    return false
+}

@@ -110,7 +110,7 @@ struct ProductsController: Sendable {
         let id = try context.id()
         if context.callerMay(.productsWrite) {
             guard let product = try await store.get(id, admin: true) else { throw APIError.notFound("product") }
-            return .json(ByteBuffer(string: product.jsonText))
+            return try product.response(from: request, context: context)
         }
         guard let body = try await store.publicBody(of: id) else { throw APIError.notFound("product") }
         return .json(body)
