@@ -46,12 +46,12 @@ final class CurlMultiLoop: Sendable {
         ccurl_multi_setopt_long(multi, CURLMOPT_MAX_HOST_CONNECTIONS, maxConnectionsPerHost)
         ccurl_multi_setopt_long(multi, CURLMOPT_MAXCONNECTS, maxCachedConnections)
         self.multi = MultiHandle(pointer: multi)
-        // Named from inside: Foundation on Linux names only the thread it is called on, and
-        // without the name the thread shows in `top -H` as whichever Dispatch thread started it.
-        Thread { [self] in
-            Thread.current.name = "curl-multi"
-            self.run()
-        }.start()
+        // Named after `start()`: Foundation's `Thread.name` setter does nothing before `start()`
+        // has stored the thread's handle, so naming it from inside raced with that store, and a
+        // lost race left the thread named after the Dispatch thread that started it.
+        let thread = Thread { [self] in self.run() }
+        thread.start()
+        thread.name = "curl-multi"
     }
 
     /// Reserves an id for a submission (so it can be cancelled before it starts).

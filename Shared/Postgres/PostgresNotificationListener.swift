@@ -43,11 +43,12 @@ public final class PostgresNotificationListener: Service, Sendable {
     /// Listens until graceful shutdown, then closes the connection.
     public func run() async throws {
         let (ended, end) = AsyncStream<Never>.makeStream()
-        Thread { [self] in
-            Thread.current.name = "pg-listen"
+        let thread = Thread { [self] in
             listenUntilStopped()
             end.finish()
-        }.start()
+        }
+        thread.start()
+        thread.name = "pg-listen"  // after start(), as in CurlMultiLoop
         try? await gracefulShutdown()
         stopping.store(true, ordering: .releasing)
         for await _ in ended {}
