@@ -103,15 +103,25 @@ struct AdminController: Sendable {
         return Summary(since: since, until: until, total: names.values.reduce(0, +), byEventName: names, byDay: try counts(byDay))
     }
 
-    /// An RFC 3339 query value; 400 when present but not one.
+    /// The times a filter may name: from the Unix epoch to the end of year 9999. Earlier ones
+    /// would not mean what they say: Foundation reads dates before 1583 in the Julian calendar
+    /// and PostgreSQL in the Gregorian one, so `0001-01-01` became a day of year 0, which
+    /// PostgreSQL refuses (found by `make fuzz` as a 500).
+    static let filterTimes = Date(timeIntervalSince1970: 0)..<Date(timeIntervalSince1970: 253_402_300_800)
+
+    /// An RFC 3339 query value within ``filterTimes``; 400 when present but not one.
     static func date(_ request: Request, _ name: String) throws -> Date? {
         guard let text = try request.query(name) else { return nil }
         let formatter = ISO8601DateFormatter()
         formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        if let date = formatter.date(from: text) { return date }
-        formatter.formatOptions = [.withInternetDateTime]
-        guard let date = formatter.date(from: text) else {
-            throw APIError.badRequest("query parameter \(name) must be an RFC 3339 time such as 2026-01-31T00:00:00Z")
+        var date = formatter.date(from: text)
+        if date == nil {
+            formatter.formatOptions = [.withInternetDateTime]
+            date = formatter.date(from: text)
+        }
+        guard let date, filterTimes.contains(date) else {
+            throw APIError.badRequest(
+                "query parameter \(name) must be an RFC 3339 time from 1970-01-01T00:00:00Z to 9999-12-31T23:59:59Z")
         }
         return date
     }
