@@ -115,11 +115,12 @@ read -r SINGLE_S SINGLE_LONGEST SINGLE_TPS <"$WORK/single.result"
 # The single transaction's length is the whole script's (its statements add up).
 SINGLE_LONGEST=$(awk '/^Time:/ {sum += $2} END {printf "%.0f", sum}' "$WORK/purge-reference.out")
 
-ratio() { python3 -c "print(f'{$1 / $2:.2f}')"; }
+# ratio A B [PLACES]: A / B to PLACES decimals (2), or "n/a" when B is 0 (toy sizes finish in under 0.05 s).
+ratio() { python3 -c "print(f'{$1 / $2:.${3:-2}f}' if $2 else 'n/a')"; }
 echo
 echo "| purge ($API_LOGS api_logs, $EVENTS analytics_events; writer: $WRITER_CLIENTS clients x 100-row inserts) | rows deleted | time | rows/s | longest transaction | writer batches/s (alone: $ALONE) |"
 echo "|---|---|---|---|---|---|"
-echo "| purge_expired_rows($BATCH), one call per transaction | $ROWS | ${BATCHED_S} s | $(python3 -c "print(round($ROWS / $BATCHED_S))") | ${BATCHED_LONGEST} ms | $BATCHED_TPS ($(ratio "$BATCHED_TPS" "$ALONE") of alone) |"
-echo "| reference: one DELETE per table, one transaction | $ROWS | ${SINGLE_S} s | $(python3 -c "print(round($ROWS / $SINGLE_S))") | ${SINGLE_LONGEST} ms | $SINGLE_TPS ($(ratio "$SINGLE_TPS" "$ALONE") of alone) |"
+echo "| purge_expired_rows($BATCH), one call per transaction | $ROWS | ${BATCHED_S} s | $(ratio "$ROWS" "$BATCHED_S" 0) | ${BATCHED_LONGEST} ms | $BATCHED_TPS ($(ratio "$BATCHED_TPS" "$ALONE") of alone) |"
+echo "| reference: one DELETE per table, one transaction | $ROWS | ${SINGLE_S} s | $(ratio "$ROWS" "$SINGLE_S" 0) | ${SINGLE_LONGEST} ms | $SINGLE_TPS ($(ratio "$SINGLE_TPS" "$ALONE") of alone) |"
 echo
 echo "batched / one statement, time: $(ratio "$BATCHED_S" "$SINGLE_S")"
