@@ -23,6 +23,9 @@ final class CurlTransfer {
 
         ccurl_setopt_string(handle, CURLOPT_URL, request.url)
         ccurl_setopt_string(handle, CURLOPT_PROTOCOLS_STR, "http,https")
+        // "" turns off libcurl's reading of http_proxy / ALL_PROXY from the environment: calls
+        // between services carry tokens and must go straight to the service.
+        ccurl_setopt_string(handle, CURLOPT_PROXY, "")
         ccurl_setopt_long(handle, CURLOPT_NOSIGNAL, 1)
         ccurl_setopt_long(handle, CURLOPT_TCP_NODELAY, 1)
         ccurl_setopt_long(handle, CURLOPT_HTTP_VERSION, Int(CURL_HTTP_VERSION_1_1))
