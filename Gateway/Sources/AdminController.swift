@@ -113,13 +113,13 @@ struct AdminController: Sendable {
     static func date(_ request: Request, _ name: String) throws -> Date? {
         guard let text = try request.query(name) else { return nil }
         let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        var date = formatter.date(from: text)
-        if date == nil {
-            formatter.formatOptions = [.withInternetDateTime]
-            date = formatter.date(from: text)
+        func parse(_ options: ISO8601DateFormatter.Options) -> Date? {
+            formatter.formatOptions = options
+            return formatter.date(from: text)
         }
-        guard let date, filterTimes.contains(date) else {
+        guard let date = parse([.withInternetDateTime, .withFractionalSeconds]) ?? parse([.withInternetDateTime]),
+            filterTimes.contains(date)
+        else {
             throw APIError.badRequest(
                 "query parameter \(name) must be an RFC 3339 time from 1970-01-01T00:00:00Z to 9999-12-31T23:59:59Z")
         }

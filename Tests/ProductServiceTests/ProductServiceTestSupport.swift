@@ -33,6 +33,7 @@ func withProductServiceAndDatabase(
         let products = try ProductServiceApp.buildApplication(configuration: configuration)
         var database = configuration.database
         database.maxConnections = 2
+        database.minIdleConnections = 0  // opened only by the tests that use it
         let pool = PostgresPool(configuration: database, logger: TestEnvironment.logger("behind-the-service"))
         do {
             try await products.test(.live) { client in try await body(client, tokens, pool) }
