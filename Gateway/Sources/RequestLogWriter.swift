@@ -5,25 +5,14 @@ import Postgres
 import ServiceLifecycle
 import Synchronization
 
-/// One `api_logs` row.
-struct APILogEntry: Sendable {
-    var serviceName: String
-    var path: String
-    var method: String
-    var statusCode: Int
-    var latencyMilliseconds: Double
-    var userUID: String?
-    var ipAddress: String?
-    var userAgent: String?
-    var requestID: String
-    var createdAt: Date
-}
-
 /// Writes `api_logs` off the request path: requests drop their row into a bounded queue and
 /// return; this service copies the queue into PostgreSQL (COPY) when it holds `batchSize`
 /// rows or every `interval`, and once more when the gateway shuts down, so SIGTERM loses
 /// nothing that was queued. When the queue is full (the database is down or slow) new rows
 /// are dropped and counted in `gateway_api_logs_dropped_total` rather than slowing requests.
+/// A row the database refuses for its values (a data or constraint error) is found by
+/// halving the batch, logged and counted in `gateway_api_logs_quarantined_total`, and the
+/// rest of the batch is written: one bad row never blocks the others.
 final class RequestLogWriter: Sendable, Service {
     private let pool: PostgresPool
     private let logger: Logger
@@ -34,6 +23,7 @@ final class RequestLogWriter: Sendable, Service {
     private let wake = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
     private let dropped = Counter(label: "gateway_api_logs_dropped_total")
     private let written = Counter(label: "gateway_api_logs_written_total")
+    private let quarantined = Counter(label: "gateway_api_logs_quarantined_total")
 
     init(pool: PostgresPool, logger: Logger, capacity: Int = 50_000, batchSize: Int = 1_000, interval: Duration = .milliseconds(500)) {
         self.pool = pool
@@ -43,8 +33,9 @@ final class RequestLogWriter: Sendable, Service {
         self.interval = interval
     }
 
-    /// Queues a row; never waits.
+    /// Queues a row (made to fit its columns); never waits.
     func enqueue(_ entry: APILogEntry) {
+        let entry = entry.sanitized
         let (accepted, count) = queue.withLock { queue -> (Bool, Int) in
             guard queue.count < capacity else { return (false, queue.count) }
             queue.append(entry)
@@ -94,7 +85,8 @@ final class RequestLogWriter: Sendable, Service {
         }
     }
 
-    /// Writes up to `batchSize` queued rows; on failure they go back to the queue's front.
+    /// Writes up to `batchSize` queued rows; rows not written because the database cannot be
+    /// reached go back to the queue's front.
     func flush() async {
         let batch = queue.withLock { queue -> [APILogEntry] in
             let batch = Array(queue.prefix(batchSize))
@@ -103,30 +95,56 @@ final class RequestLogWriter: Sendable, Service {
         }
         guard !batch.isEmpty else { return }
         do {
-            _ = try await pool.withConnection { connection in
-                try await connection.copy(
-                    into: "api_logs",
-                    columns: ["service_name", "path", "method", "status_code", "latency_ms", "user_uid", "ip_address",
-                              "user_agent", "request_id", "created_at"],
-                    rows: batch.map { entry in
-                        [PostgresBind(type: .text, text: entry.serviceName), PostgresBind(type: .text, text: String(entry.path.prefix(2000))),
-                         PostgresBind(type: .text, text: entry.method), PostgresBind(type: .int8, text: String(entry.statusCode)),
-                         PostgresBind(type: .float8, text: entry.latencyMilliseconds.postgresText),
-                         PostgresBind(type: .text, text: entry.userUID), PostgresBind(type: .text, text: entry.ipAddress),
-                         PostgresBind(type: .text, text: entry.userAgent.map { String($0.prefix(1000)) }),
-                         PostgresBind(type: .text, text: entry.requestID), PostgresBind(type: .timestamptz, text: entry.createdAt.postgresText)]
-                    })
-            }
-            written.increment(by: batch.count)
+            try await write(batch[...])
         } catch {
-            logger.warning("cannot write api_logs; keeping the rows", metadata: ["rows": "\(batch.count)", "error": "\(error)"])
+            let rows = batch[error.start...]
+            logger.warning("cannot write api_logs; keeping the rows", metadata: ["rows": "\(rows.count)", "error": "\(error.cause)"])
             let requeued = queue.withLock { queue -> Int in
                 let room = max(0, capacity - queue.count)
-                queue.insert(contentsOf: batch.prefix(room), at: 0)
-                return min(room, batch.count)
+                queue.insert(contentsOf: rows.prefix(room), at: 0)
+                return min(room, rows.count)
             }
-            if requeued < batch.count { dropped.increment(by: batch.count - requeued) }
+            if requeued < rows.count { dropped.increment(by: rows.count - requeued) }
             try? await Task.sleep(for: .milliseconds(200))
         }
+    }
+
+    /// The rows from `start` on were not written, for `cause`.
+    private struct Unwritten: Error {
+        var start: Int
+        var cause: any Error
+    }
+
+    /// Copies `rows` in; on an error caused by a row's values, writes each half on its own
+    /// until the offending rows stand alone, and quarantines them. Any other error (the
+    /// database is down, the table missing) stops the writing: ``Unwritten`` says from which
+    /// row on, since the halves before it are written and must not be written twice.
+    private func write(_ rows: ArraySlice<APILogEntry>) async throws(Unwritten) {
+        do {
+            _ = try await pool.withConnection { connection in
+                try await connection.copy(into: "api_logs", columns: APILogEntry.columns, rows: rows.map(\.binds))
+            }
+            written.increment(by: rows.count)
+        } catch let error as PostgresError where Self.isCausedByValues(error) {
+            guard rows.count > 1 else {
+                quarantined.increment()
+                let row = rows[rows.startIndex]
+                logger.error(
+                    "api_logs row refused by the database; dropped",
+                    metadata: ["logged_request_id": "\(row.requestID)", "method": "\(row.method)", "error": "\(error)"])
+                return
+            }
+            let middle = rows.startIndex + rows.count / 2
+            try await write(rows[..<middle])
+            try await write(rows[middle...])
+        } catch {
+            throw Unwritten(start: rows.startIndex, cause: error)
+        }
+    }
+
+    /// A data exception (22xxx) or constraint violation (23xxx): the rows' fault, not the database's.
+    static func isCausedByValues(_ error: PostgresError) -> Bool {
+        guard error.kind == .server, let state = error.sqlState else { return false }
+        return state.errorClass == "22" || state.errorClass == "23"
     }
 }

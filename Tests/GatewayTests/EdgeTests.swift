@@ -13,31 +13,6 @@ import UserService
 
 @testable import Gateway
 
-/// The gateway in front of the real User service and an echoing upstream for the catalog and orders.
-private func withEdge(
-    _ environment: [String: String] = [:],
-    _ body: @escaping @Sendable (_ gateway: any TestClientProtocol, _ database: PostgresConfiguration) async throws -> Void
-) async throws {
-    let users = try await UserServiceApp.buildApplication(configuration: try await serviceTestConfiguration(UserServiceApp.defaults))
-    try await users.withLiveServer { userURL in
-        try await TestUpstream().makeApplication().withLiveServer { upstream in
-            let configuration = try await gatewayConfiguration(
-                upstream: upstream, environment: ["USER_SERVICE_URL": userURL, "API_LOG_FLUSH_MS": "100"].merging(environment) { $1 })
-            try await GatewayApp.buildApplication(configuration: configuration).test(.live) { client in
-                try await body(client, configuration.database)
-            }
-        }
-    }
-}
-
-private func login(_ client: any TestClientProtocol, admin: Bool) async throws -> String {
-    let response = admin
-        ? try await client.send("/api/v1/auth/login", .post, body: json(["email": TestCredentials.adminEmail, "password": TestCredentials.adminPassword]))
-        : try await client.send("/api/v1/auth/register", .post, body: json(
-            ["email": "u\(UInt32.random(in: 0...UInt32.max))@example.com", "password": "password-1", "first_name": "A", "last_name": "B"]))
-    return try decode(AuthResponse.self, response).token.idToken
-}
-
 @Suite("Gateway edge: keys, rate limits, logs, analytics")
 struct EdgeTests {
     @Test func anonymousCallersAreLimitedPerIPWithHeaders() async throws {
@@ -243,22 +218,4 @@ struct EdgeTests {
         #expect(after["api_logs"] != nil)
         await pool.close()
     }
-}
-
-/// Like `withEdge`, but returns the gateway's database once the gateway has shut down.
-private func withEdgeReturningDatabase(
-    _ environment: [String: String], _ body: @escaping @Sendable (any TestClientProtocol) async throws -> Void
-) async throws -> PostgresConfiguration {
-    let box = DatabaseBox()
-    try await withEdge(environment) { client, database in
-        box.set(database)
-        try await body(client)
-    }
-    return try #require(box.value)
-}
-
-private final class DatabaseBox: Sendable {
-    private let stored = Mutex<PostgresConfiguration?>(nil)
-    func set(_ value: PostgresConfiguration) { stored.withLock { $0 = value } }
-    var value: PostgresConfiguration? { stored.withLock { $0 } }
 }
