@@ -104,10 +104,22 @@ print(port)
 PY
 }
 
-# Whether the process in a pid file is alive.
+# Whether the process in a pid file is alive. `kill -0` alone is not enough: it succeeds on a
+# zombie (a service killed with SIGKILL whose parent has not reaped it yet), and `make up`
+# then took the dead service for a running one. A zombie's state (ps, /proc) is Z.
 pid_alive() {
-  local file=$1
-  [ -s "$file" ] && kill -0 "$(cat "$file")" 2>/dev/null
+  local file=$1 pid state
+  [ -s "$file" ] || return 1
+  pid=$(cat "$file")
+  kill -0 "$pid" 2>/dev/null || return 1
+  if [ -r "/proc/$pid/stat" ]; then
+    # The state is the field after the command name, which is in parentheses and may hold spaces.
+    state=$(sed 's/.*) //' "/proc/$pid/stat" 2>/dev/null | cut -d' ' -f1)
+  else
+    state=$(ps -o stat= -p "$pid" 2>/dev/null) || return 1
+  fi
+  case $state in Z*|X*|"") return 1 ;; esac
+  return 0
 }
 
 # PG_DURABILITY=off (make test sets it) is for servers whose data is thrown away at the end
