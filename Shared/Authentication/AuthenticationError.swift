@@ -2,6 +2,8 @@
 public enum AuthenticationError: Error, Sendable, Equatable, CustomStringConvertible {
     case malformed
     case algorithmNotAllowed(String)
+    /// The header's `crit` names extensions that must be understood; none are (RFC 7515 §4.1.11).
+    case unsupportedCriticalHeader
     case unknownKey
     case invalidSignatureOrClaims
     case expired
@@ -16,6 +18,7 @@ public enum AuthenticationError: Error, Sendable, Equatable, CustomStringConvert
         switch self {
         case .malformed: "the token is not a JWT"
         case .algorithmNotAllowed(let alg): "the algorithm \(alg) is not accepted"
+        case .unsupportedCriticalHeader: "the token names critical header extensions this service does not understand"
         case .unknownKey: "the token's key is unknown"
         case .invalidSignatureOrClaims: "the token's signature or claims are invalid"
         case .expired: "the token has expired"

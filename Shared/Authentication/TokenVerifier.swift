@@ -9,7 +9,9 @@ import ServiceKit
 ///
 /// The algorithm is checked against the token's kind before any key is looked up, so
 /// `alg: none` and algorithm confusion (an HS256 token keyed with a public key) never reach
-/// a signature check. Issuer, audience, expiry and not-before are checked after it.
+/// a signature check. Issuer, audience, expiry and not-before are checked after it. A token
+/// whose header has `crit` is refused: this verifier understands no extension, and RFC 7515
+/// says a token naming one it does not understand is invalid.
 public struct TokenVerifier: Sendable {
     private let configuration: TokenVerifierConfiguration
     private let ownKeys: KeySource
@@ -44,6 +46,7 @@ public struct TokenVerifier: Sendable {
     public func verify(_ token: String) async throws -> Principal {
         if let principal = recentlyVerified.principal(for: token) { return principal }
         let (header, payload) = try Self.unverifiedParts(token)
+        guard header["crit"] == nil else { throw AuthenticationError.unsupportedCriticalHeader }
         let alg = header["alg"] as? String ?? ""
         let kid = header["kid"] as? String
         if let firebaseIssuer = configuration.firebaseIssuer, let firebaseKeys, payload["iss"] as? String == firebaseIssuer {

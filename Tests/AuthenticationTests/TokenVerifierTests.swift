@@ -125,6 +125,19 @@ struct TokenVerifierTests {
         }
     }
 
+    @Test func aTokenNamingACriticalExtensionIsRefused() async throws {
+        try await withVerifier { verifier, _, _ in
+            var header = JWTHeader()
+            header.crit = ["exp-ext"]
+            header[dynamicMember: "exp-ext"] = .string("2030")
+            // Correctly signed with the right key: only the critical extension is wrong.
+            let token = try await key.sign(claims(), header: header)
+            await #expect(throws: AuthenticationError.unsupportedCriticalHeader) { try await verifier.verify(token) }
+            let empty = try await key.sign(claims(), header: { var h = JWTHeader(); h.crit = []; return h }())
+            await #expect(throws: AuthenticationError.unsupportedCriticalHeader) { try await verifier.verify(empty) }
+        }
+    }
+
     @Test func algorithmConfusionWithThePublicKeyAsHMACSecretIsRefused() async throws {
         try await withVerifier { verifier, _, _ in
             let publicPEM = key.key.publicKey.pemRepresentation
