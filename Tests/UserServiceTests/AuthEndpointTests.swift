@@ -52,7 +52,7 @@ struct AuthEndpointTests {
         try await withUserService { client in
             let short = try await client.register("a@example.com", password: "short")
             #expect(short.status == .unprocessableContent)
-            #expect(try decode(ErrorEnvelope.self, short).error.details?["fields"] == .object(["password": .string("must be 8 to 128 characters")]))
+            #expect(try decode(ErrorEnvelope.self, short).error.details?["fields"] == .object(["password": .string("must be at least 8 characters and at most 72 bytes of UTF-8")]))
             let missing = try await client.send("/api/v1/auth/register", .post, body: json(["email": "not-an-email"]))
             #expect(missing.status == .unprocessableContent)
             let fields = try decode(ErrorEnvelope.self, missing).error.details?["fields"]

@@ -27,7 +27,7 @@ struct OrderPlacement: Sendable {
         errors.check(body.paymentMethod != nil, "payment_method", "is required")
         errors.check(body.paymentMethod.map(Self.paymentMethods.contains) ?? true, "payment_method", "must be card")
         errors.check(body.paymentToken != nil, "payment_token", "is required")
-        errors.check(body.paymentToken.map { (1...255).contains($0.count) } ?? true, "payment_token", "must be 1 to 255 characters")
+        errors.check(body.paymentToken, "payment_token", length: 1...255, "must be 1 to 255 characters")
         errors.check(body.shippingMethod != nil, "shipping_method", "is required")
         errors.check(
             body.shippingMethod.map { OrderTotals.Shipping(rawValue: $0) != nil } ?? true, "shipping_method", "must be standard or express")
@@ -48,7 +48,7 @@ struct OrderPlacement: Sendable {
     /// The `Idempotency-Key` header: 1 to 255 visible characters, or absent.
     static func idempotencyKey(_ value: String?) throws -> String? {
         guard let value else { return nil }
-        guard (1...255).contains(value.count), value.allSatisfy({ $0.isASCII && !$0.isWhitespace }) else {
+        guard (1...255).contains(FieldErrors.length(value)), value.allSatisfy({ $0.isASCII && !$0.isWhitespace }) else {
             throw APIError.validation(["Idempotency-Key": "must be 1 to 255 visible ASCII characters"])
         }
         return value

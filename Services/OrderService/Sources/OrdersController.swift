@@ -142,7 +142,7 @@ struct OrdersController: Sendable {
         errors.check(body.status != nil, "status", "is required")
         errors.check(body.status.map { OrderStatus(rawValue: $0) != nil } ?? true, "status",
                      "must be one of \(OrderStatus.allCases.map(\.rawValue).joined(separator: ", "))")
-        errors.check((body.trackingNumber?.count ?? 0) <= 100, "tracking_number", "must be at most 100 characters")
+        errors.check(body.trackingNumber, "tracking_number", length: 0...100, "must be at most 100 characters")
         try errors.throwIfAny()
         guard let order = try await orders.advance(id, to: OrderStatus(rawValue: body.status!)!, trackingNumber: body.trackingNumber)
         else { throw APIError.notFound("order") }

@@ -30,7 +30,11 @@ struct CategoriesController: Sendable {
             var errors = FieldErrors()
             let name = fields.name?.trimmingCharacters(in: .whitespaces)
             errors.check(!creating || name != nil, "name", "is required")
-            errors.check(name.map { (1...255).contains($0.count) } ?? true, "name", "must be 1 to 255 characters")
+            errors.check(name, "name", length: 1...255, "must be 1 to 255 characters")
+            errors.check(fields.description ?? nil, "description", length: 0...ProductsController.Body.maxDescription,
+                         "must be at most \(ProductsController.Body.maxDescription) characters")
+            errors.check(fields.imageURL ?? nil, "image_url", length: 0...ProductsController.Body.maxImageURL,
+                         "must be at most \(ProductsController.Body.maxImageURL) characters")
             errors.check(fields.slug.map(Slug.isValid) ?? true, "slug", "must be lower-case letters, digits and inner dashes")
             errors.check(fields.status.map { ["active", "inactive"].contains($0) } ?? true, "status", "must be active or inactive")
             errors.check(fields.sortOrder.map { (-1_000_000...1_000_000).contains($0) } ?? true, "sort_order", "is out of range")

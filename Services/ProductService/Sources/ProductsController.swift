@@ -9,6 +9,10 @@ struct ProductsController: Sendable {
     let store: ProductStore
 
     struct Body: Decodable {
+        /// Longest `description` and `image_url` of a product or category, in characters (code points).
+        static let maxDescription = 10_000
+        static let maxImageURL = 2_048
+
         var fields = ProductStore.Fields()
         /// Amounts as sent, checked in `validated` so that three decimals is 422, not 400.
         var rawPrice: String?
@@ -62,8 +66,10 @@ struct ProductsController: Sendable {
                     errors.check(present, field, "is required")
                 }
             }
-            errors.check(name.map { (1...255).contains($0.count) } ?? true, "name", "must be 1 to 255 characters")
-            errors.check(sku.map { (1...100).contains($0.count) } ?? true, "sku", "must be 1 to 100 characters")
+            errors.check(name, "name", length: 1...255, "must be 1 to 255 characters")
+            errors.check(sku, "sku", length: 1...100, "must be 1 to 100 characters")
+            errors.check(fields.description ?? nil, "description", length: 0...Self.maxDescription, "must be at most \(Self.maxDescription) characters")
+            errors.check(fields.imageURL ?? nil, "image_url", length: 0...Self.maxImageURL, "must be at most \(Self.maxImageURL) characters")
             errors.check(fields.price.map { $0.amount >= 0 && $0.amount < 10_000_000_000 } ?? true, "price", "must be at least 0")
             errors.check(fields.stock.map { (0...1_000_000_000).contains($0) } ?? true, "stock", "must be at least 0")
             if case .some(.some(let cost)) = fields.costPrice {
@@ -72,7 +78,7 @@ struct ProductsController: Sendable {
             errors.check(fields.categoryID.map { $0 > 0 } ?? true, "category_id", "no such category")
             errors.check(fields.status.map { ["active", "inactive", "draft", "discontinued"].contains($0) } ?? true,
                          "status", "must be active, inactive, draft or discontinued")
-            errors.check(fields.tags.map { $0.count <= 20 && $0.allSatisfy { (1...50).contains($0.count) } } ?? true,
+            errors.check(fields.tags.map { $0.count <= 20 && $0.allSatisfy { (1...50).contains(FieldErrors.length($0)) } } ?? true,
                          "tags", "at most 20 tags of 1 to 50 characters")
             errors.check(fields.slug.map(Slug.isValid) ?? true, "slug", "must be lower-case letters, digits and inner dashes")
             try errors.throwIfAny()

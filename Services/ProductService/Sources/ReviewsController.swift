@@ -51,8 +51,8 @@ struct ReviewsController: Sendable {
         var errors = FieldErrors()
         errors.check(body.rating != nil, "rating", "is required")
         errors.check((1...5).contains(body.rating ?? 1), "rating", "must be 1 to 5")
-        errors.check((body.title?.count ?? 0) <= 255, "title", "must be at most 255 characters")
-        errors.check((body.comment?.count ?? 0) <= 5000, "comment", "must be at most 5000 characters")
+        errors.check(body.title, "title", length: 0...255, "must be at most 255 characters")
+        errors.check(body.comment, "comment", length: 0...5000, "must be at most 5000 characters")
         try errors.throwIfAny()
         guard try await products.get(product, admin: principal.isAdmin) != nil else { throw APIError.notFound("product") }
         let purchase = await purchases.verify(user: principal.uid, product: product)

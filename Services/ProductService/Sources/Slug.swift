@@ -22,7 +22,7 @@ enum Slug {
 
     /// A slug a client may choose: 1 to 200 of `a-z`, `0-9` and inner `-`.
     static func isValid(_ slug: String) -> Bool {
-        (1...200).contains(slug.count) && !slug.hasPrefix("-") && !slug.hasSuffix("-")
+        (1...200).contains(FieldErrors.length(slug)) && !slug.hasPrefix("-") && !slug.hasSuffix("-")
             && slug.allSatisfy { ($0.isASCII && ($0.isLowercase || $0.isNumber)) || $0 == "-" }
     }
 

@@ -19,7 +19,7 @@ struct StockController: Sendable {
     @Sendable func reserve(_ request: Request, context: ServiceRequestContext) async throws -> EditedResponse<StockReservationResponse> {
         let body = try await request.decode(as: StockReservationRequest.self, context: context)
         var errors = FieldErrors()
-        errors.check((1...100).contains(body.reservationID.count), "reservation_id", "must be 1 to 100 characters")
+        errors.check(body.reservationID, "reservation_id", length: 1...100, "must be 1 to 100 characters")
         errors.check((1...50).contains(body.items.count), "items", "must hold 1 to 50 items")
         errors.check(Set(body.items.map(\.productID)).count == body.items.count, "items", "must not repeat a product")
         errors.check(body.items.allSatisfy { (1...1000).contains($0.quantity) }, "items", "quantities must be 1 to 1000")
@@ -30,7 +30,7 @@ struct StockController: Sendable {
 
     @Sendable func release(_ request: Request, context: ServiceRequestContext) async throws -> StockReservationResponse {
         let reservation: String = try context.parameters.require("reservation")
-        guard (1...100).contains(reservation.count) else { throw APIError.validation(["reservation_id": "must be 1 to 100 characters"]) }
+        guard (1...100).contains(FieldErrors.length(reservation)) else { throw APIError.validation(["reservation_id": "must be 1 to 100 characters"]) }
         return try await ledger.release(reservation)
     }
 

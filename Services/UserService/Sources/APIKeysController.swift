@@ -32,7 +32,7 @@ struct APIKeysController: Sendable {
         let body = try await request.decode(as: CreateRequest.self, context: context)
         let name = body.name?.trimmingCharacters(in: .whitespaces) ?? ""
         var errors = FieldErrors()
-        errors.check((1...100).contains(name.count), "name", "is required (at most 100 characters)")
+        errors.check(name, "name", length: 1...100, "is required (at most 100 characters)")
         errors.check(body.permissions != nil, "permissions", "is required")
         let unknown = (body.permissions ?? []).filter { !ResolvedAPIKey.knownPermissions.contains($0) }
         errors.check(unknown.isEmpty, "permissions", "unknown: \(unknown.joined(separator: ", "))")

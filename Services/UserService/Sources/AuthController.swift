@@ -47,17 +47,19 @@ struct AuthController: Sendable {
 
     @Sendable func register(_ request: Request, context: ServiceRequestContext) async throws -> EditedResponse<AuthResponse> {
         let body = try await request.decode(as: RegisterRequest.self, context: context)
-        let email = body.email?.trimmingCharacters(in: .whitespaces).lowercased() ?? ""
+        let email = body.email.map(EmailAddress.normalized) ?? ""
         let firstName = body.firstName?.trimmingCharacters(in: .whitespaces) ?? ""
         let lastName = body.lastName?.trimmingCharacters(in: .whitespaces) ?? ""
         var errors = FieldErrors()
         errors.check(body.email != nil, "email", "is required")
         errors.check(FieldErrors.isEmail(email), "email", "must be an email address")
         errors.check(body.password != nil, "password", "is required")
-        errors.check((8...128).contains(body.password?.count ?? 0), "password", "must be 8 to 128 characters")
-        errors.check((1...100).contains(firstName.count), "first_name", "is required (at most 100 characters)")
-        errors.check((1...100).contains(lastName.count), "last_name", "is required (at most 100 characters)")
-        errors.check(body.phoneNumber.map { (3...32).contains($0.count) } ?? true, "phone_number", "must be 3 to 32 characters")
+        if let password = body.password, let problem = PasswordPolicy.problem(password) {
+            errors.check(false, "password", problem)
+        }
+        errors.check(firstName, "first_name", length: 1...100, "is required (at most 100 characters)")
+        errors.check(lastName, "last_name", length: 1...100, "is required (at most 100 characters)")
+        errors.check(body.phoneNumber, "phone_number", length: 3...32, "must be 3 to 32 characters")
         errors.check(body.timezone.map(FieldErrors.isTimezone) ?? true, "timezone", "must be a time zone name such as Europe/Paris")
         errors.check(body.language.map(FieldErrors.isLanguage) ?? true, "language", "must be a language tag such as en")
         try errors.throwIfAny()
@@ -82,11 +84,11 @@ struct AuthController: Sendable {
         errors.check(body.email != nil, "email", "is required")
         errors.check(body.password != nil, "password", "is required")
         try errors.throwIfAny()
-        let email = body.email!.trimmingCharacters(in: .whitespaces).lowercased()
-        let user = try await directory.user(email: email)
+        let user = try await directory.user(email: EmailAddress.normalized(body.email!))
         // The same work and the same answer whether the account is missing, deleted or the password wrong.
-        let matches = try await hasher.verify(body.password!, hash: user?.passwordHash ?? PasswordHasher.decoy)
-        guard let user, matches, user.isActive else {
+        let password = body.password!
+        let matches = try await hasher.verify(password, hash: user?.passwordHash ?? PasswordHasher.decoy)
+        guard let user, matches, PasswordPolicy.couldMatch(password), user.isActive else {
             context.logger.info("login refused")
             throw APIError(.invalidCredentials, "wrong email or password")
         }

@@ -14,9 +14,10 @@ struct BootstrapAdmin: Sendable {
         guard let rawEmail = environment["BOOTSTRAP_ADMIN_EMAIL"], !rawEmail.isEmpty,
             let password = environment["BOOTSTRAP_ADMIN_PASSWORD"], !password.isEmpty
         else { return }
-        let email = rawEmail.lowercased()
-        guard FieldErrors.isEmail(email), password.count >= 8 else {
-            throw ConfigurationFailure("BOOTSTRAP_ADMIN_EMAIL must be an email and BOOTSTRAP_ADMIN_PASSWORD at least 8 characters")
+        let email = EmailAddress.normalized(rawEmail)
+        guard FieldErrors.isEmail(email), PasswordPolicy.problem(password) == nil else {
+            throw ConfigurationFailure(
+                "BOOTSTRAP_ADMIN_EMAIL must be an email and BOOTSTRAP_ADMIN_PASSWORD at least 8 characters and at most 72 bytes, with no control characters")
         }
         guard try await directory.user(email: email) == nil else { return }
         let admin = UserRecord(

@@ -53,10 +53,10 @@ struct UsersController: Sendable {
         let firstName = body.firstName?.trimmingCharacters(in: .whitespaces)
         let lastName = body.lastName?.trimmingCharacters(in: .whitespaces)
         var errors = FieldErrors()
-        errors.check(firstName.map { (1...100).contains($0.count) } ?? true, "first_name", "must be 1 to 100 characters")
-        errors.check(lastName.map { (1...100).contains($0.count) } ?? true, "last_name", "must be 1 to 100 characters")
+        errors.check(firstName, "first_name", length: 1...100, "must be 1 to 100 characters")
+        errors.check(lastName, "last_name", length: 1...100, "must be 1 to 100 characters")
         if case .some(.some(let phone)) = body.phoneNumber {
-            errors.check((3...32).contains(phone.count), "phone_number", "must be 3 to 32 characters")
+            errors.check(phone, "phone_number", length: 3...32, "must be 3 to 32 characters")
         }
         errors.check(body.timezone.map(FieldErrors.isTimezone) ?? true, "timezone", "must be a time zone name such as Europe/Paris")
         errors.check(body.language.map(FieldErrors.isLanguage) ?? true, "language", "must be a language tag such as en")
