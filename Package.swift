@@ -76,6 +76,8 @@ let package = Package(
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
@@ -105,7 +107,10 @@ let package = Package(
         .executableTarget(name: "OrderServiceMain", dependencies: ["OrderService"], path: "Services/OrderService/Main"),
         .target(
             name: "Gateway",
-            dependencies: ["ServiceKit", "Authentication", .product(name: "Metrics", package: "swift-metrics")],
+            dependencies: [
+                "ServiceKit", "Authentication", .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
             path: "Gateway/Sources"),
         .executableTarget(name: "GatewayMain", dependencies: ["Gateway"], path: "Gateway/Main"),
 

@@ -56,7 +56,7 @@ struct EdgeMiddleware: RouterMiddleware {
         let elapsed = ContinuousClock.now - start
         logs.enqueue(APILogEntry(
             serviceName: UpstreamRoutes.upstream(for: request.uri.path)?.rawValue ?? "gateway", path: request.uri.path,
-            method: request.method.rawValue, statusCode: Int(response.status.code),
+            method: context.isHeadRequest ? "HEAD" : request.method.rawValue, statusCode: Int(response.status.code),
             latencyMilliseconds: Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15,
             userUID: subject, ipAddress: context.remoteIP, userAgent: request.headers[.userAgent],
             requestID: context.requestID, createdAt: Date()))

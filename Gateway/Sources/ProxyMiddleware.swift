@@ -2,6 +2,7 @@ import HTTPClient
 import HTTPTypes
 import Hummingbird
 import Metrics
+import NIOCore
 import ServiceKit
 
 /// Forwards requests whose path belongs to a service (``UpstreamRoutes``) through the libcurl
@@ -30,7 +31,7 @@ public struct ProxyMiddleware: RouterMiddleware {
         let body: ByteBuffer
         do {
             body = try await request.body.collect(upTo: configuration.maxBodyBytes)
-        } catch {
+        } catch is NIOTooManyBytesError {
             throw APIError(.payloadTooLarge, "request body exceeds \(configuration.maxBodyBytes) bytes")
         }
         let outgoing = HTTPClientRequest(

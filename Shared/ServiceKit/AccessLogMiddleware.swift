@@ -16,7 +16,7 @@ public struct AccessLogMiddleware: RouterMiddleware {
         context.logger.info(
             "request",
             metadata: [
-                "method": "\(request.method.rawValue)", "path": "\(request.uri.path)",
+                "method": "\(context.isHeadRequest ? "HEAD" : request.method.rawValue)", "path": "\(request.uri.path)",
                 "status": "\(response.status.code)", "latency_ms": "\(Double(micros) / 1000)",
             ])
         return response

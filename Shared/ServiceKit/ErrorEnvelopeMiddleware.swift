@@ -2,6 +2,7 @@ import Contracts
 import Foundation
 import HTTPTypes
 import Hummingbird
+import NIOHTTP1
 import Postgres
 
 /// Turns every error into the contract's envelope: Hummingbird's own (an unmatched route, a
@@ -38,6 +39,9 @@ public struct ErrorEnvelopeMiddleware: RouterMiddleware {
             let code = ErrorCode.forStatus(Int(error.status.code))
             let message = error.body ?? error.status.reasonPhrase
             return APIError(code, code == .notFound ? "no such route or resource" : message)
+        case is HTTPParserError:
+            // The body broke off in a way HTTP/1.1 forbids (a bad chunk size): RFC 9112 says 400.
+            return APIError(.badRequest, "the request's body framing is invalid")
         case is DecodingError:
             return APIError(.badRequest, "the request body is not valid JSON of the expected shape")
         case let error as any HTTPResponseError:

@@ -20,6 +20,8 @@ public struct ServiceConfiguration: Sendable {
     public var peers: Peers
     /// The shared secret for `/internal/…` calls between services (`INTERNAL_TOKEN`).
     public var internalToken: String?
+    /// Header-read and idle timeouts and connections per client IP of the HTTP server.
+    public var connectionLimits: ConnectionLimits
     /// The whole environment, for settings that only one service reads.
     public var environment: [String: String]
 
@@ -70,5 +72,6 @@ public struct ServiceConfiguration: Sendable {
             product: environment["PRODUCT_SERVICE_URL"] ?? "http://127.0.0.1:8082",
             order: environment["ORDER_SERVICE_URL"] ?? "http://127.0.0.1:8083")
         self.internalToken = environment["INTERNAL_TOKEN"].flatMap { $0.isEmpty ? nil : $0 }
+        self.connectionLimits = try ConnectionLimits(environment: environment)
     }
 }

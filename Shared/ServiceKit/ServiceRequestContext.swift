@@ -15,6 +15,8 @@ public struct ServiceRequestContext: RequestContext {
     /// Set by the gateway for an API-key request: the `Authorization` the services get in
     /// place of the client's (a token acting for the key).
     public var upstreamAuthorization: String?
+    /// The client sent `HEAD`; ``HeadRequestResponder`` routes it as `GET` and drops the body.
+    public var isHeadRequest = false
 
     public init(source: ApplicationRequestContextSource) {
         self.coreContext = .init(source: source)
