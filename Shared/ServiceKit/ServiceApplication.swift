@@ -29,7 +29,9 @@ public struct ServiceExtras: Sendable {
 
 /// Builds a service's Hummingbird application the same way for all four executables: the
 /// pool on its own database, the shared defaults (``Router/addServiceDefaults(readiness:)``,
-/// with the database as readiness check), then the service's routes from `addRoutes`, which
+/// with the database as readiness check), `HEAD` for every `GET` route
+/// (``HeadRequestResponder``), the connection rules of ``HTTP1ConnectionGuard``, then the
+/// service's routes from `addRoutes`, which
 /// returns any further services to run and start-up tasks. Those services and the pool run
 /// in the application's service group and stop after the server; migrations, then the
 /// start-up tasks, run before the server accepts requests.
@@ -50,7 +52,8 @@ public func buildServiceApplication(
     RouteInventory.record(
         configuration.name, router.routes.map { "\($0.method.rawValue) \(RouteInventory.openAPIPath($0.path.description))" })
     var app = Application(
-        router: router,
+        responder: HeadRequestResponder(base: router.buildResponder()),
+        server: .guardedHTTP1(configuration.connectionLimits),
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: configuration.name),
         logger: logger)
     app.addServices(pool)
