@@ -10,6 +10,12 @@ final class CurlTransfer {
     private var headerList: UnsafeMutablePointer<curl_slist>?
     private var body: [UInt8] = []
     private var headers: [(name: String, value: String)] = []
+    /// Whether repeating the request cannot change its outcome (RFC 9110's idempotent methods).
+    private let isIdempotent: Bool
+    /// How many times libcurl was about to write the request on a connection (its pre-request
+    /// callback): more than once when it re-sent it on a fresh connection after a kept-alive
+    /// one died, which it does silently, POSTs included.
+    private(set) var sendAttempts = 0
 
     init(submission: CurlMultiLoop.Submission, handle: UnsafeMutableRawPointer) throws {
         self.id = submission.id
@@ -17,6 +23,7 @@ final class CurlTransfer {
         self.handle = handle
         let request = submission.request
         self.upstream = request.upstreamKey
+        self.isIdempotent = request.isIdempotent
         guard request.url.hasPrefix("http://") || request.url.hasPrefix("https://") else {
             throw HTTPClientError.invalidURL(request.url)
         }
@@ -31,6 +38,9 @@ final class CurlTransfer {
         ccurl_setopt_long(handle, CURLOPT_HTTP_VERSION, Int(CURL_HTTP_VERSION_1_1))
         ccurl_setopt_long(handle, CURLOPT_CONNECTTIMEOUT_MS, submission.connectTimeout.milliseconds)
         ccurl_setopt_long(handle, CURLOPT_TIMEOUT_MS, submission.timeout.milliseconds)
+        // Reuse a kept-alive connection only while it has been idle for less than the servers
+        // of this stack keep one (HTTP_IDLE_TIMEOUT_MS, 60 s), so a request never races their close.
+        ccurl_setopt_long(handle, CURLOPT_MAXAGE_CONN, 20)
 
         switch (request.method, request.body) {
         case ("GET", nil):
@@ -73,6 +83,17 @@ final class CurlTransfer {
         ccurl_setopt_pointer(handle, CURLOPT_WRITEDATA, context)
         ccurl_setopt_callback(handle, CURLOPT_HEADERFUNCTION, curlWriteHeader)
         ccurl_setopt_pointer(handle, CURLOPT_HEADERDATA, context)
+        ccurl_setopt_prereq(handle, curlBeforeSend)
+        ccurl_setopt_pointer(handle, CURLOPT_PREREQDATA, context)
+    }
+
+    /// libcurl is about to write the request. A second time means the connection it was
+    /// written on died before any answer (a kept-alive one the peer closed or crashed on):
+    /// the peer may have acted on it, so a request that is not idempotent is not sent again
+    /// (the transfer fails, and the caller learns the outcome is unknown).
+    fileprivate func beforeSend() -> Bool {
+        sendAttempts += 1
+        return sendAttempts == 1 || isIdempotent
     }
 
     deinit {
@@ -108,8 +129,13 @@ final class CurlTransfer {
             var status = 0
             ccurl_getinfo_long(handle, CURLINFO_RESPONSE_CODE, &status)
             return .success(HTTPClientResponse(status: status, headers: headers, body: body))
-        case CURLE_COULDNT_CONNECT, CURLE_COULDNT_RESOLVE_HOST:
+        case CURLE_COULDNT_CONNECT where sendAttempts == 0, CURLE_COULDNT_RESOLVE_HOST where sendAttempts == 0:
+            // Only a request never written is known not to have reached the peer.
             return .failure(HTTPClientError.connectFailed(upstream: upstream))
+        case CURLE_COULDNT_CONNECT, CURLE_COULDNT_RESOLVE_HOST, CURLE_ABORTED_BY_CALLBACK:
+            return .failure(HTTPClientError.transport(
+                upstream: upstream, code: Int(code.rawValue),
+                message: "the connection closed after the request was sent; it was not sent again"))
         case CURLE_OPERATION_TIMEDOUT:
             return .failure(HTTPClientError.timeout(upstream: upstream))
         default:
@@ -128,6 +154,12 @@ private let curlWriteBody: ccurl_data_callback = { pointer, size, count, context
     let transfer = Unmanaged<CurlTransfer>.fromOpaque(context).takeUnretainedValue()
     transfer.appendBody(UnsafeRawBufferPointer(start: pointer, count: size * count))
     return size * count
+}
+
+private let curlBeforeSend: curl_prereq_callback = { context, _, _, _, _ in
+    guard let context else { return Int32(CURL_PREREQFUNC_OK) }
+    let transfer = Unmanaged<CurlTransfer>.fromOpaque(context).takeUnretainedValue()
+    return transfer.beforeSend() ? Int32(CURL_PREREQFUNC_OK) : Int32(CURL_PREREQFUNC_ABORT)
 }
 
 private let curlWriteHeader: ccurl_data_callback = { pointer, size, count, context in
