@@ -95,6 +95,14 @@ struct StockTests {
             let replay = try await reserve(client, "order-1", [(mug.id, 2), (pen.id, 1)])
             #expect(replay.status == .ok)
             #expect(try decode(StockReservationResponse.self, replay) == reservation)
+            // The same id for other items (another order reusing it) is refused, not replayed.
+            for other in [[(mug.id, 3), (pen.id, 1)], [(mug.id, 2)], [(mug.id, 2), (pen.id, 1), (99_999, 1)]] {
+                let reused = try await reserve(client, "order-1", other)
+                #expect(reused.status == .conflict, "\(other)")
+                #expect(errorCode(reused) == "conflict")
+            }
+            // Items in another order are the same reservation.
+            #expect(try await reserve(client, "order-1", [(pen.id, 1), (mug.id, 2)]).status == .ok)
 
             func stock(_ id: Int) async throws -> Int {
                 try decode(ProductResponse.self, try await client.send("/api/v1/products/\(id)", headers: bearer(tokens.admin))).stock

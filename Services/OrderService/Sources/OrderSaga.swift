@@ -15,9 +15,6 @@ struct OrderSaga: Sendable {
     let settings: OrderSettings
     let logger: Logger
 
-    /// The payment provider's idempotency key for the order's charge (the refund names it too).
-    static func chargeKey(order: Int) -> String { "order-\(order)-charge" }
-
     /// Drives the saga as far as it can go. Returns with the saga ended, or still
     /// compensating when a compensation's service is down (the recovery worker retries).
     /// Throws ``SagaStore/LeaseLost`` when another process took the saga over.
@@ -60,7 +57,7 @@ struct OrderSaga: Sendable {
                 try await recordFailure(step, failure, uncertain: uncertain, &saga)
             }
         case .reserveStock:
-            let outcome = await stock.reserve(order: order, items: saga.items)
+            let outcome = await stock.reserve(saga.reservationID, items: saga.items)
             FaultPoint.check(settings.faultPoint, step.rawValue, .after, logger: logger)
             switch outcome {
             case .completed(let reservation):
@@ -91,7 +88,7 @@ struct OrderSaga: Sendable {
     private func charge(_ saga: inout SagaRecord) async throws {
         let order = saga.orderID
         let charge = PaymentCharge(
-            key: Self.chargeKey(order: order), amount: saga.totalAmount, currency: "USD", method: saga.paymentMethod,
+            key: saga.chargeKey, amount: saga.totalAmount, currency: "USD", method: saga.paymentMethod,
             token: saga.paymentToken ?? "")
         let outcome: PaymentOutcome
         do {
@@ -125,14 +122,14 @@ struct OrderSaga: Sendable {
         do {
             switch compensation {
             case .releaseStock:
-                try await stock.release(order: order)
+                try await stock.release(saga.reservationID)
                 FaultPoint.check(settings.faultPoint, compensation.rawValue, .after, logger: logger)
                 try await store.record([.compensationCompleted(.releaseStock)], for: &saga)
             case .refundPayment:
                 let charged = try await store.pool.withConnection { try await OrderStore.succeededCharge(order: order, on: $0) }
                 let refund: PaymentOutcome? =
                     if let charged {
-                        try await payments.refund(chargeKey: Self.chargeKey(order: order), amount: charged, key: "order-\(order)-refund")
+                        try await payments.refund(chargeKey: saga.chargeKey, amount: charged, key: saga.refundKey)
                     } else { nil }
                 FaultPoint.check(settings.faultPoint, compensation.rawValue, .after, logger: logger)
                 let record = refund.map {

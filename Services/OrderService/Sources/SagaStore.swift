@@ -6,6 +6,8 @@ import ServiceKit
 /// A saga as its driver sees it: the order's facts the steps need, and its state rebuilt from the log.
 struct SagaRecord: Sendable {
     let orderID: Int
+    /// The saga's own key (`order_sagas.saga_key`), `nil` for sagas recorded before keys existed.
+    let sagaKey: UUID?
     let userUID: String
     let items: [StockReservationRequest.Item]
     let paymentMethod: String
@@ -23,6 +25,17 @@ struct SagaRecord: Sendable {
     var unlogged: [SagaEvent] = []
     /// The order as the confirming write left it, for the response of the request that placed it.
     var confirmedOrder: OrderResponse?
+
+    /// The id of the order's stock reservation at the Product service. Unique for ever: an
+    /// order id comes back after the order database is reset or restored, the saga key does
+    /// not (older sagas keep the id they were started with).
+    var reservationID: String {
+        sagaKey.map { "order-\(orderID)-\($0.uuidString.lowercased())" } ?? "order-\(orderID)"
+    }
+
+    /// The payment provider's idempotency key for the order's charge (the refund names it too).
+    var chargeKey: String { "\(reservationID)-charge" }
+    var refundKey: String { "\(reservationID)-refund" }
 }
 
 /// The first response to a request, kept for replays of its `Idempotency-Key`.
@@ -72,14 +85,14 @@ struct SagaStore: Sendable {
                         \(try PostgresJSONB(encoding: order.items)), \(order.paymentToken), \(owner),
                         now() + \(leaseMilliseconds) * interval '1 millisecond')
                 ON CONFLICT (user_uid, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
-                RETURNING order_id),
+                RETURNING order_id, saga_key),
             placed AS (
                 INSERT INTO orders (id, user_uid, payment_method, shipping_method)
                 SELECT order_id, \(user), \(order.paymentMethod), \(order.shipping.rawValue) FROM saga RETURNING id),
             logged AS (
                 INSERT INTO order_saga_events (order_id, action, outcome)
                 SELECT id, \(SagaStep.recordOrder.rawValue), 'completed' FROM placed)
-            SELECT order_id FROM saga
+            SELECT order_id, saga_key FROM saga
             """)
         guard let row = rows.first else {
             // The key was used before (by a request that committed first, if they raced).
@@ -89,7 +102,7 @@ struct SagaStore: Sendable {
         }
         return .created(
             SagaRecord(
-                orderID: try row.decode("order_id"), userUID: user, items: order.items, paymentMethod: order.paymentMethod,
+                orderID: try row.decode("order_id"), sagaKey: try row.decode("saga_key"), userUID: user, items: order.items, paymentMethod: order.paymentMethod,
                 shipping: order.shipping, paymentToken: order.paymentToken, totalAmount: Money(cents: 0),
                 state: SagaState(replaying: [.stepCompleted(.recordOrder)]), cancelRequested: false, cancelLogged: false))
     }
@@ -112,7 +125,7 @@ struct SagaStore: Sendable {
         try await pool.withConnection { connection in
             guard let row = try await connection.query(
                 """
-                SELECT s.user_uid, s.items, s.payment_token, s.cancel_requested, o.payment_method, o.shipping_method, o.total_amount
+                SELECT s.saga_key, s.user_uid, s.items, s.payment_token, s.cancel_requested, o.payment_method, o.shipping_method, o.total_amount
                 FROM order_sagas s JOIN orders o ON o.id = s.order_id WHERE s.order_id = \(orderID)
                 """).first
             else { return nil }
@@ -124,7 +137,7 @@ struct SagaStore: Sendable {
                     detailJSON: try event.decode("detail", as: String?.self))
             }
             return SagaRecord(
-                orderID: orderID, userUID: try row.decode("user_uid"),
+                orderID: orderID, sagaKey: try row.decode("saga_key"), userUID: try row.decode("user_uid"),
                 items: try row.decode("items", as: PostgresJSONB.self).decode(as: [StockReservationRequest.Item].self),
                 paymentMethod: try row.decode("payment_method", as: String?.self) ?? "card",
                 shipping: OrderTotals.Shipping(rawValue: try row.decode("shipping_method", as: String?.self) ?? "") ?? .standard,

@@ -3,22 +3,20 @@ import Foundation
 import HTTPClient
 
 /// The saga's stock step and its compensation, over the Product service's internal routes.
-/// The reservation id is derived from the order id, so every retry and every recovery names
-/// the same reservation and the Product service applies it at most once.
+/// The reservation id is the saga's (``SagaRecord/reservationID``), so every retry and every
+/// recovery names the same reservation and the Product service applies it at most once.
 struct StockReservations: Sendable {
     let client: CurlHTTPClient
     let baseURL: String
     let internalToken: String?
     let timeout: Duration
 
-    static func reservationID(order: Int) -> String { "order-\(order)" }
-
-    func reserve(order: Int, items: [StockReservationRequest.Item]) async -> StepOutcome<StockReservationResponse> {
+    func reserve(_ reservationID: String, items: [StockReservationRequest.Item]) async -> StepOutcome<StockReservationResponse> {
         let response: HTTPClientResponse
         do {
             var request = try HTTPClientRequest.json(
                 method: "POST", url: "\(baseURL)/internal/stock/reservations",
-                body: StockReservationRequest(reservationID: Self.reservationID(order: order), items: items),
+                body: StockReservationRequest(reservationID: reservationID, items: items),
                 headers: [("X-Internal-Token", internalToken ?? "")])
             request.timeout = timeout
             response = try await client.execute(request)
@@ -51,9 +49,9 @@ struct StockReservations: Sendable {
 
     /// Gives the reservation back; also fine when it never existed (the Product service then
     /// records it as released, so a late reserve with the same id reserves nothing).
-    func release(order: Int) async throws {
+    func release(_ reservationID: String) async throws {
         var request = HTTPClientRequest(
-            method: "POST", url: "\(baseURL)/internal/stock/reservations/\(Self.reservationID(order: order))/release",
+            method: "POST", url: "\(baseURL)/internal/stock/reservations/\(reservationID)/release",
             headers: [("X-Internal-Token", internalToken ?? "")])
         request.timeout = timeout
         let response = try await client.execute(request)

@@ -11,7 +11,7 @@ struct StockLedger: Sendable {
 
     /// Reserves every item or none. A reservation id already used returns what it returned
     /// the first time (also when two requests with it race: the second waits on the first's
-    /// row and then reads it). Stock never goes below zero: the products are locked in id
+    /// row and then reads it), provided it asks for the same items: otherwise 409 `conflict`. Stock never goes below zero: the products are locked in id
     /// order for the whole transaction and the CHECK constraint backs that up.
     func reserve(_ request: StockReservationRequest) async throws -> (StockReservationResponse, created: Bool) {
         let result: (StockReservationResponse, created: Bool) = try await pool.withTransaction { connection in
@@ -20,7 +20,18 @@ struct StockLedger: Sendable {
                 INSERT INTO stock_reservations (reservation_id, status, items) VALUES (\(request.reservationID), 'reserved', '[]')
                 ON CONFLICT (reservation_id) DO NOTHING RETURNING reservation_id
                 """)
-            guard !claimed.isEmpty else { return (try await Self.stored(request.reservationID, on: connection)!, false) }
+            guard !claimed.isEmpty else {
+                let stored = try await Self.stored(request.reservationID, on: connection)!
+                // A replay must ask for what the reservation holds; another order reusing the id
+                // (its caller's ids repeated) must not get this one's items and prices back.
+                if stored.status == "reserved", Self.quantities(stored.items.map { ($0.productID, $0.quantity) })
+                    != Self.quantities(request.items.map { ($0.productID, $0.quantity) }) {
+                    throw APIError(
+                        .conflict, "reservation \(request.reservationID) was made for other items",
+                        details: ["reservation_id": .string(request.reservationID)])
+                }
+                return (stored, false)
+            }
 
             let ids = request.items.map(\.productID)
             let rows = try await connection.query(
@@ -124,6 +135,10 @@ struct StockLedger: Sendable {
             INSERT INTO stock_movements (product_id, quantity_delta, reason, reservation_id)
             VALUES (\(product), \(delta), \(reason), \(reservation))
             """)
+    }
+
+    private static func quantities(_ items: [(product: Int, quantity: Int)]) -> [Int: Int] {
+        Dictionary(items.map { ($0.product, $0.quantity) }, uniquingKeysWith: +)
     }
 
     private static func stored(_ reservationID: String, on connection: PostgresConnection) async throws -> StockReservationResponse? {
