@@ -46,6 +46,14 @@ struct OrdersController: Sendable {
                 try await saga.drive(&record)
             } catch is SagaStore.LeaseLost {
                 throw APIError.requestInProgress(order: record.orderID)
+            } catch {
+                // The order is recorded: the recovery worker finishes its saga once the database
+                // is back, so "unavailable" would be untrue (a client told 503 orders again and
+                // pays twice). It is still being decided: the contract's 409 with its id.
+                context.logger.warning(
+                    "order saga interrupted; the recovery worker will finish it",
+                    metadata: ["order_id": "\(record.orderID)", "error": "\(String(reflecting: error))"])
+                throw APIError.requestInProgress(order: record.orderID)
             }
             return try outcome(of: record)
         }
