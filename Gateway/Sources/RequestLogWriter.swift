@@ -125,7 +125,7 @@ final class RequestLogWriter: Sendable, Service {
                 try await connection.copy(into: "api_logs", columns: APILogEntry.columns, rows: rows.map(\.binds))
             }
             written.increment(by: rows.count)
-        } catch let error as PostgresError where Self.isCausedByValues(error) {
+        } catch let error as PostgresError where error.isCausedByValues {
             guard rows.count > 1 else {
                 quarantined.increment()
                 let row = rows[rows.startIndex]
@@ -140,11 +140,5 @@ final class RequestLogWriter: Sendable, Service {
         } catch {
             throw Unwritten(start: rows.startIndex, cause: error)
         }
-    }
-
-    /// A data exception (22xxx) or constraint violation (23xxx): the rows' fault, not the database's.
-    static func isCausedByValues(_ error: PostgresError) -> Bool {
-        guard error.kind == .server, let state = error.sqlState else { return false }
-        return state.errorClass == "22" || state.errorClass == "23"
     }
 }

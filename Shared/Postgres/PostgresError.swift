@@ -66,6 +66,13 @@ public struct PostgresError: Error, Sendable, CustomStringConvertible, CustomDeb
         return "PostgresError(\(parts.joined(separator: ", ")))"
     }
 
+    /// A data exception (22xxx) or an integrity constraint violation (23xxx): the values sent
+    /// are at fault, so the same statement will fail again however often it is retried.
+    public var isCausedByValues: Bool {
+        guard kind == .server, let sqlState else { return false }
+        return sqlState.errorClass == "22" || sqlState.errorClass == "23"
+    }
+
     /// Whether the connection it happened on can no longer be used.
     public var breaksConnection: Bool {
         kind == .connectionClosed || kind == .connectionFailed || sqlState == .adminShutdown

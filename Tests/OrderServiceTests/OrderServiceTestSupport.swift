@@ -20,6 +20,7 @@ struct OrderTestStack: Sendable {
     let peers: OrderPeers
     let orders: any TestClientProtocol
     let orderDatabase: PostgresConfiguration
+    let productDatabase: PostgresConfiguration
 
     subscript<Value>(dynamicMember path: KeyPath<OrderPeers, Value>) -> Value { peers[keyPath: path] }
     func product(_ name: String, price: String = "10.00", stock: Int = 10) async throws -> ProductResponse {
@@ -114,15 +115,15 @@ func withOrderStack(
             OrderServiceApp.defaults,
             environment: orderTestEnvironment(userURL: userURL, productURL: productURL).merging(orderEnvironment) { $1 })
         try await OrderServiceApp.buildApplication(configuration: orderConfiguration).test(.live) { orders in
-            let products = try ProductServiceApp.buildApplication(
-                configuration: try await serviceTestConfiguration(
-                    ProductServiceApp.defaults,
-                    environment: ["USER_SERVICE_URL": userURL, "ORDER_SERVICE_URL": "http://127.0.0.1:\(orders.port!)", "PORT": "\(productPort)"]))
+            let productConfiguration = try await serviceTestConfiguration(
+                ProductServiceApp.defaults,
+                environment: ["USER_SERVICE_URL": userURL, "ORDER_SERVICE_URL": "http://127.0.0.1:\(orders.port!)", "PORT": "\(productPort)"])
+            let products = try ProductServiceApp.buildApplication(configuration: productConfiguration)
             try await products.withServer(onPort: productPort) {
                 try await body(
                     OrderTestStack(
                         peers: OrderPeers(userURL: userURL, productURL: productURL, tokens: tokens), orders: orders,
-                        orderDatabase: orderConfiguration.database))
+                        orderDatabase: orderConfiguration.database, productDatabase: productConfiguration.database))
             }
         }
     }

@@ -29,7 +29,18 @@ struct OrderSaga: Sendable {
             switch saga.state.nextAction {
             case .run(let step):
                 FaultPoint.check(settings.faultPoint, step.rawValue, .before, logger: logger)
-                try await run(step, &saga)
+                do {
+                    try await run(step, &saga)
+                } catch let error as PostgresError where error.isCausedByValues {
+                    // Writing the step's outcome breaks a rule of the data model: it will fail
+                    // the same way every time, so the saga fails here and compensates (the step
+                    // may have taken effect elsewhere) instead of being retried for ever.
+                    logger.error(
+                        "order saga step cannot be recorded", metadata: ["step": "\(step.rawValue)", "error": "\(String(reflecting: error))"])
+                    try await recordFailure(
+                        step, SagaFailure(.validationFailed, "the order could not be recorded: a value breaks a rule of the data model"),
+                        uncertain: true, &saga)
+                }
             case .compensate(let compensation):
                 FaultPoint.check(settings.faultPoint, compensation.rawValue, .before, logger: logger)
                 guard try await compensate(compensation, &saga, logger: logger) else { return }
@@ -63,6 +74,12 @@ struct OrderSaga: Sendable {
             case .completed(let reservation):
                 let totals = OrderTotals(
                     items: reservation.items.map { ($0.unitPrice, $0.quantity) }, taxRate: settings.taxRate, shipping: saga.shipping)
+                guard totals.fitsTheOrderTables else {
+                    let failure = SagaFailure(
+                        .validationFailed, "the order's total is more than an order can hold (\(OrderTotals.largestAmount))")
+                    try await recordFailure(step, failure, uncertain: true, &saga)
+                    return
+                }
                 try await store.record([.stepCompleted(step)], for: &saga, applying: OrderStore.reservationWrites(reservation, totals: totals))
                 saga.totalAmount = totals.totalAmount
             case .failed(let failure, let uncertain):

@@ -27,6 +27,16 @@ struct OrderTotals: Sendable, Equatable {
     let discountAmount: Money
     let totalAmount: Money
 
+    /// The largest amount the order tables hold (`NUMERIC(12, 2)`). Prices are at most
+    /// 999,999.99 and an order at most 50 items of 100, so with `TAX_RATE` at most 1 no
+    /// accepted order comes near it; a product priced higher before that bound existed can.
+    static let largestAmount = Money(cents: 999_999_999_999)
+
+    /// Whether every amount fits the order tables.
+    var fitsTheOrderTables: Bool {
+        totalAmount <= Self.largestAmount && lines.allSatisfy { $0.finalPrice <= Self.largestAmount }
+    }
+
     /// `taxRate` as a decimal such as `0.08`.
     init(items: [(unitPrice: Money, quantity: Int)], taxRate: Decimal, shipping: Shipping) {
         lines = items.map { item in

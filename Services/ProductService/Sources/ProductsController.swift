@@ -12,6 +12,9 @@ struct ProductsController: Sendable {
         /// Longest `description` and `image_url` of a product or category, in characters (code points).
         static let maxDescription = 10_000
         static let maxImageURL = 2_048
+        /// Highest `price` and `cost_price`: an order of 50 items of 100 at this price, taxed at
+        /// up to 100 %, still fits the order tables' `NUMERIC(12, 2)`.
+        static let maxPrice = Money(cents: 99_999_999)
 
         var fields = ProductStore.Fields()
         /// Amounts as sent, checked in `validated` so that three decimals is 422, not 400.
@@ -70,10 +73,10 @@ struct ProductsController: Sendable {
             errors.check(sku, "sku", length: 1...100, "must be 1 to 100 characters")
             errors.check(fields.description ?? nil, "description", length: 0...Self.maxDescription, "must be at most \(Self.maxDescription) characters")
             errors.check(fields.imageURL ?? nil, "image_url", length: 0...Self.maxImageURL, "must be at most \(Self.maxImageURL) characters")
-            errors.check(fields.price.map { $0.amount >= 0 && $0.amount < 10_000_000_000 } ?? true, "price", "must be at least 0")
+            errors.check(fields.price.map { $0.cents >= 0 && $0 <= Self.maxPrice } ?? true, "price", "must be from 0 to \(Self.maxPrice)")
             errors.check(fields.stock.map { (0...1_000_000_000).contains($0) } ?? true, "stock", "must be at least 0")
             if case .some(.some(let cost)) = fields.costPrice {
-                errors.check(cost.amount >= 0 && cost.amount < 10_000_000_000, "cost_price", "must be at least 0")
+                errors.check(cost.cents >= 0 && cost <= Self.maxPrice, "cost_price", "must be from 0 to \(Self.maxPrice)")
             }
             errors.check(fields.categoryID.map { $0 > 0 } ?? true, "category_id", "no such category")
             errors.check(fields.status.map { ["active", "inactive", "draft", "discontinued"].contains($0) } ?? true,
