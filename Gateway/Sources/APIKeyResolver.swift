@@ -7,19 +7,35 @@ import Synchronization
 
 /// Resolves `X-API-Key` through the User service (`POST /internal/api-keys/resolve`), keeping
 /// answers, known and unknown keys alike, for `ttl` (4 s), so a deleted or expired key stops
-/// working within 5 seconds while a busy key costs one call every few seconds.
+/// working within 5 seconds while a busy key costs one call every few seconds. A key that
+/// resolved is also remembered as known for `knownFor` (10 minutes): not to let it in (only
+/// a fresh answer does that) but to spare it the check that unknown keys get from an address
+/// whose rate limit is spent (``EdgeMiddleware``).
 final class APIKeyResolver: Sendable {
     private let client: CurlHTTPClient
     private let userServiceURL: String
     private let internalToken: String?
     private let ttl: Duration
+    private let knownFor: Duration
     private let cache = Mutex<[String: (key: ResolvedAPIKey?, expires: ContinuousClock.Instant)]>([:])
+    private let known = Mutex<[String: ContinuousClock.Instant]>([:])
 
-    init(client: CurlHTTPClient, userServiceURL: String, internalToken: String?, ttl: Duration = .seconds(4)) {
+    init(
+        client: CurlHTTPClient, userServiceURL: String, internalToken: String?, ttl: Duration = .seconds(4),
+        knownFor: Duration = .seconds(600)
+    ) {
         self.client = client
         self.userServiceURL = userServiceURL
         self.internalToken = internalToken
         self.ttl = ttl
+        self.knownFor = knownFor
+    }
+
+    /// Whether `key` resolved to a key lately (or its answer is still cached, known or not):
+    /// asking about it does not cost a call for nothing.
+    func isKnown(_ key: String, now: ContinuousClock.Instant = .now) -> Bool {
+        if let cached = cache.withLock({ $0[key] }), cached.expires > now { return true }
+        return known.withLock { $0[key].map { $0 > now } ?? false }
     }
 
     /// The key's id, permissions and rate limit; `nil` for an unknown, deleted or expired key.
@@ -45,6 +61,10 @@ final class APIKeyResolver: Sendable {
         cache.withLock { cache in
             if cache.count > 10_000 { cache.removeAll() }
             cache[key] = (resolved, now + ttl)
+        }
+        known.withLock { known in
+            if known.count > 10_000 { known = known.filter { $0.value > now } }
+            known[key] = resolved == nil ? nil : now + knownFor
         }
         return resolved
     }

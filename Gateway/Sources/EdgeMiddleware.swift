@@ -9,6 +9,11 @@ import ServiceKit
 /// is calling (an API key, a bearer token, or an anonymous IP), enforce the key's permissions
 /// and the caller's rate limit, and put `RateLimit-*` headers on the answer (errors
 /// included); for every request, queue its `api_logs` row.
+///
+/// A refused key or token counts against the caller's IP like an anonymous request, and once
+/// that IP's limit is spent it gets 429, not 401: credentials cannot be guessed faster than
+/// anonymous requests are allowed. A key not known lately is not even looked up then (the
+/// look-up is a call to the User service).
 struct EdgeMiddleware: RouterMiddleware {
     typealias Context = ServiceRequestContext
 
@@ -28,21 +33,26 @@ struct EdgeMiddleware: RouterMiddleware {
         var subject: String?
         do {
             if request.uri.path.hasPrefix("/api/v1/") || request.uri.path == "/api/v1" {
+                let ipBucket = "ip:\(context.remoteIP ?? "unknown")"
+                if let key = request.headers[.apiKey], !keys.isKnown(key) {
+                    let left = limiter.peek(ipBucket, capacity: limits.anonymousPerIP)
+                    decision = left
+                    guard left.allowed else { throw Self.rateLimited(left) }
+                }
                 let bucket: (key: String, limit: Int)
                 do {
                     bucket = try await authenticate(request, &context, subject: &subject)
                 } catch {
-                    // A refused key or token still counts against the caller's IP, and the
-                    // answer carries the headers like every /api/v1 answer.
-                    decision = limiter.take("ip:\(context.remoteIP ?? "unknown")", capacity: limits.anonymousPerIP)
+                    // A refused key or token counts against the caller's IP; the answer carries
+                    // the headers like every /api/v1 answer.
+                    let taken = limiter.take(ipBucket, capacity: limits.anonymousPerIP)
+                    decision = taken
+                    guard taken.allowed else { throw Self.rateLimited(taken) }
                     throw error
                 }
                 let taken = limiter.take(bucket.key, capacity: bucket.limit)
                 decision = taken
-                guard taken.allowed else {
-                    throw APIError(.rateLimited, "too many requests; retry in \(taken.retryAfterSeconds) s",
-                                   headers: [("Retry-After", String(taken.retryAfterSeconds))])
-                }
+                guard taken.allowed else { throw Self.rateLimited(taken) }
             }
             response = try await next(request, context)
         } catch {
@@ -61,6 +71,11 @@ struct EdgeMiddleware: RouterMiddleware {
             userUID: subject, ipAddress: context.remoteIP, userAgent: request.headers[.userAgent],
             requestID: context.requestID, createdAt: Date()))
         return response
+    }
+
+    static func rateLimited(_ decision: TokenBucket.Decision) -> APIError {
+        APIError(.rateLimited, "too many requests; retry in \(decision.retryAfterSeconds) s",
+                 headers: [("Retry-After", String(decision.retryAfterSeconds))])
     }
 
     /// Sets the principal for a bearer token and returns the rate-limit bucket for the caller.

@@ -26,12 +26,26 @@ struct TokenBucket: Sendable, Equatable {
     private var refillPerSecond: Double { Double(capacity) / 60 }
 
     mutating func take(now: ContinuousClock.Instant) -> Decision {
+        refill(now: now)
+        let allowed = tokens >= 1
+        if allowed { tokens -= 1 }
+        return decision(allowed: allowed)
+    }
+
+    /// What a request would be told, without taking a token.
+    mutating func peek(now: ContinuousClock.Instant) -> Decision {
+        refill(now: now)
+        return decision(allowed: tokens >= 1)
+    }
+
+    private mutating func refill(now: ContinuousClock.Instant) {
         let elapsed = now - updated
         let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
         tokens = min(Double(capacity), tokens + max(0, seconds) * refillPerSecond)
         updated = now
-        let allowed = tokens >= 1
-        if allowed { tokens -= 1 }
+    }
+
+    private func decision(allowed: Bool) -> Decision {
         let reset = Int(((Double(capacity) - tokens) / refillPerSecond).rounded(.up))
         let retry = allowed ? 0 : max(1, Int(((1 - tokens) / refillPerSecond).rounded(.up)))
         return Decision(allowed: allowed, limit: capacity, remaining: Int(tokens), resetSeconds: reset, retryAfterSeconds: retry)

@@ -25,7 +25,8 @@ public final class TestUpstream: Sendable {
 
     public init() {}
 
-    /// How many requests reached a counted route (`/flaky/<key>`, `/toggle`, `internal` for `/internal/…`).
+    /// How many requests reached a counted route (`/flaky/<key>`, `/toggle`, `internal` for `/internal/…`,
+    /// `resolve` for `/internal/api-keys/resolve`).
     public func hitCount(_ key: String) -> Int { hits.withLock { $0[key] ?? 0 } }
 
     /// The status `/toggle` answers with from now on.
@@ -68,6 +69,11 @@ public final class TestUpstream: Sendable {
             hits.withLock { $0["internal", default: 0] += 1 }
             try await Task.sleep(for: .seconds(5))
             return Response(status: .ok)
+        }
+        // The User service's API-key look-up, for a gateway pointed here: no key is known.
+        router.post("/internal/api-keys/resolve") { [self] _, _ -> Response in
+            hits.withLock { $0["resolve", default: 0] += 1 }
+            return Response(status: .notFound)
         }
         router.on("/internal/**", method: .get, use: hang)
         router.on("/internal/**", method: .post, use: hang)
