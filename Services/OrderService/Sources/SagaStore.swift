@@ -339,25 +339,30 @@ struct SagaStore: Sendable {
 
     /// Starts cancelling an order the caller may see: the order becomes `cancelled` at once and
     /// its saga compensates. `nil` when the caller cannot see the order.
+    ///
+    /// Locks the saga's row, then the order's: the order every saga write takes them in (the
+    /// lease first, then the order's own writes), so concurrent cancels and compensations wait
+    /// for each other instead of deadlocking.
     func startCancel(_ orderID: Int, by principal: Principal) async throws -> CancelStart? {
         try await pool.withTransaction { connection -> CancelStart? in
-            guard let row = try await connection.query(
+            guard let saga = try await connection.query(
                 """
-                SELECT o.status, o.user_uid, s.ended_at IS NOT NULL AS ended, s.lease_until < now() AS expired, s.cancel_requested
-                FROM orders o JOIN order_sagas s ON s.order_id = o.id WHERE o.id = \(orderID) FOR UPDATE OF o, s
-                """).first
+                SELECT ended_at IS NOT NULL AS ended, lease_until < now() AS expired, cancel_requested
+                FROM order_sagas WHERE order_id = \(orderID) FOR UPDATE
+                """).first,
+                let row = try await connection.query("SELECT status, user_uid FROM orders WHERE id = \(orderID) FOR UPDATE").first
             else { return nil }
             let customer: String = try row.decode("user_uid")
             guard principal.isAdmin || customer == principal.uid else { return nil }
-            let ended: Bool = try row.decode("ended")
+            let ended: Bool = try saga.decode("ended")
             // A cancellation already under way: wait for it rather than refuse.
-            if try row.decode("cancel_requested", as: Bool.self), !ended { return .waitForEnd }
+            if try saga.decode("cancel_requested", as: Bool.self), !ended { return .waitForEnd }
             let status = OrderStatus(rawValue: try row.decode("status")) ?? .failed
             guard status.applying(.cancel) != nil else {
                 throw APIError(.invalidTransition, "an order that is \(status.rawValue) cannot be cancelled")
             }
             try await connection.query("UPDATE orders SET status = 'cancelled', updated_at = now() WHERE id = \(orderID)")
-            let expired: Bool = try row.decode("expired")
+            let expired: Bool = try saga.decode("expired")
             let takeOver = ended || expired
             try await connection.query(
                 """
