@@ -128,6 +128,8 @@ final class HTTP1ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler 
             // 400 itself (ErrorEnvelopeMiddleware); nothing more is read from this connection.
             inbound = .closing
             context.fireErrorCaught(error)
+            // Answered already (before reading the body): nothing is owed, so close now.
+            if responsesOwed == 0 { context.close(promise: nil) }
         case .betweenRequests:
             cancelTimer()
             reject(Rejection(parserError), context)
@@ -241,11 +243,13 @@ final class HTTP1ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler 
         cancelTimer()
         timer = context.eventLoop.assumeIsolated().scheduleTask(in: TimeAmount(delay)) { [self] in
             timer = nil
-            // A request under way is the handler's to time; only a waiting connection is closed.
-            switch inbound {
-            case .betweenRequests where responsesOwed == 0: context.close(promise: nil)
-            case .betweenRequests(headerStarted: true): context.close(promise: nil)
-            default: break
+            // A request under way is the handler's to time; only a waiting connection is closed,
+            // and one whose next request's headers are late once the responses owed are written.
+            guard case .betweenRequests(let headerStarted) = inbound, headerStarted || responsesOwed == 0 else { return }
+            if responsesOwed == 0 {
+                context.close(promise: nil)
+            } else {
+                inbound = .closing
             }
         }
     }
