@@ -1,5 +1,5 @@
 # The stack's commands (see README.md).
-.PHONY: up down test bench seed cleanup db-health db-counts db-init db-reset backup restore slow-log-on slow-log-off validate-deploy fuzz
+.PHONY: up down test bench seed cleanup db-health db-counts db-init db-reset backup restore slow-log-on slow-log-off validate-deploy fuzz compose-test
 
 up:
 	@bash scripts/stack.sh up
@@ -49,3 +49,7 @@ validate-deploy:
 
 fuzz:
 	@bash scripts/fuzz.sh
+
+# The Docker path for real: image built, docker-compose.yml started and used, torn down.
+compose-test:
+	@bash scripts/compose-test.sh

@@ -14,13 +14,15 @@ import jsonschema
 import yaml
 
 SCHEMA = os.path.join(os.path.dirname(sys.executable), "..", "compose_spec.json")
-DATABASES = {  # container: (host port, database, user, password, init script)
-    "postgres-product": ("5433", "product_database", "product_user", "product_pass", "product-service-init.sql"),
-    "postgres-order": ("5434", "order_database", "order_user", "order_pass", "order-service-init.sql"),
-    "postgres-gateway": ("5435", "gateway_database", "gateway_user", "gateway_pass", "gateway-init.sql"),
-    "postgres-user": ("5436", "user_database", "user_user", "user_pass", "user-service-init.sql"),
+DATABASES = {  # container: (host port variable and default, database, user, password, init script)
+    "postgres-product": ("POSTGRES_PRODUCT_PORT:-5433", "product_database", "product_user", "product_pass", "product-service-init.sql"),
+    "postgres-order": ("POSTGRES_ORDER_PORT:-5434", "order_database", "order_user", "order_pass", "order-service-init.sql"),
+    "postgres-gateway": ("POSTGRES_GATEWAY_PORT:-5435", "gateway_database", "gateway_user", "gateway_pass", "gateway-init.sql"),
+    "postgres-user": ("POSTGRES_USER_PORT:-5436", "user_database", "user_user", "user_pass", "user-service-init.sql"),
 }
-SERVICES = {"user-service": "8081", "product-service": "8082", "order-service": "8083", "gateway": "8080"}
+SERVICES = {"user-service": "8081", "product-service": "8082", "order-service": "8083", "api-gateway": "8080"}
+SCALABLE = ("product-service", "order-service")  # no container name, no host port: replicas
+K8S_NAMES = {"api-gateway": "gateway"}  # Deployment names where they differ from compose's
 
 
 def fail(message):
@@ -45,8 +47,8 @@ def check_compose(path):
         env = service.get("environment", {})
         if (env.get("POSTGRES_DB"), env.get("POSTGRES_USER"), env.get("POSTGRES_PASSWORD")) != (database, user, password):
             fail(f"{path}: {name} must create {database} for {user}/{password}")
-        if f"{port}:5432" not in service.get("ports", []):
-            fail(f"{path}: {name} must publish {port}:5432")
+        if f"${{{port}}}:5432" not in service.get("ports", []):
+            fail(f"{path}: {name} must publish ${{{port}}}:5432")
         if "pg_isready" not in " ".join(service.get("healthcheck", {}).get("test", [])):
             fail(f"{path}: {name} needs a pg_isready health check")
         mounts = [v for v in service.get("volumes", []) if isinstance(v, str) and "docker-entrypoint-initdb.d" in v]
@@ -63,6 +65,10 @@ def check_compose(path):
             fail(f"{path}: {name} must wait for its dependencies to be healthy")
         if service.get("environment", {}).get("PORT") != port:
             fail(f"{path}: {name} must listen on {port}")
+        if name in SCALABLE and ("container_name" in service or "ports" in service):
+            fail(f"{path}: {name} must scale: no container_name, no published port")
+    if services["api-gateway"].get("container_name") != "api-gateway":
+        fail(f"{path}: the gateway's container is api-gateway, as the design document names it")
     print(f"{path}: valid (Compose Specification schema and the stack's rules)")
 
 
@@ -80,7 +86,8 @@ def check_k8s(directory):
             for document in yaml.safe_load_all(file):
                 if document:
                     kinds.setdefault(document["kind"], {})[document["metadata"]["name"]] = document
-    for name, port in SERVICES.items():
+    for name in SERVICES:
+        name = K8S_NAMES.get(name, name)
         deployment = kinds.get("Deployment", {}).get(name) or fail(f"{directory}: no Deployment {name}")
         container = deployment["spec"]["template"]["spec"]["containers"][0]
         for probe, path in (("readinessProbe", "/health/ready"), ("livenessProbe", "/health/live")):

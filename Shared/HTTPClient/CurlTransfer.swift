@@ -41,6 +41,11 @@ final class CurlTransfer {
         // Reuse a kept-alive connection only while it has been idle for less than the servers
         // of this stack keep one (HTTP_IDLE_TIMEOUT_MS, 60 s), so a request never races their close.
         ccurl_setopt_long(handle, CURLOPT_MAXAGE_CONN, 20)
+        // Replicas behind one name (Docker's DNS round robin, a headless Kubernetes Service)
+        // each get a share: every new connection resolves the name afresh, and none is kept
+        // for more than a minute, so replicas started later get connections too.
+        ccurl_setopt_long(handle, CURLOPT_DNS_CACHE_TIMEOUT, 0)
+        ccurl_setopt_long(handle, CURLOPT_MAXLIFETIME_CONN, 60)
 
         switch (request.method, request.body) {
         case ("GET", nil):

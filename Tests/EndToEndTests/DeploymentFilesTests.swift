@@ -2,8 +2,8 @@ import Foundation
 import TestSupport
 import Testing
 
-/// docker-compose.yml, deploy/k8s and the Dockerfile, checked against their schemas (no
-/// Docker engine or cluster runs here): `scripts/validate-deploy.sh`.
+/// docker-compose.yml, deploy/k8s and the Dockerfile, checked against their schemas and the
+/// stack's rules in seconds (`scripts/validate-deploy.sh`); `make compose-test` runs them.
 @Suite("Deployment files")
 struct DeploymentFilesTests {
     @Test func composeKubernetesAndDockerfileAreValid() async throws {
@@ -18,6 +18,7 @@ struct DeploymentFilesTests {
         ("compose", "docker-compose.yml", "retries: 10", "retries: \"ten\""),
         ("compose", "docker-compose.yml", "pg_isready -U order_user -d order_database", "true"),
         ("compose", "docker-compose.yml", "condition: service_healthy", "condition: service_started"),
+        ("compose", "docker-compose.yml", "container_name: api-gateway", "container_name: gateway"),
         ("k8s", "deploy/k8s/gateway.yaml", "readinessProbe:", "readinessProbes:"),
         ("k8s", "deploy/k8s/order-service.yaml", "path: /health/live", "path: /"),
         ("dockerfile", "Dockerfile", "RUN make test", "RUN true"),
