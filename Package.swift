@@ -105,10 +105,15 @@ let package = Package(
             dependencies: ["ServiceKit", "Authentication", .product(name: "Crypto", package: "swift-crypto")],
             path: "Services/OrderService/Sources"),
         .executableTarget(name: "OrderServiceMain", dependencies: ["OrderService"], path: "Services/OrderService/Main"),
+        // A minimal Redis client (RESP2 over NIO): the gateway's shared rate limits.
+        .target(
+            name: "Redis",
+            dependencies: [.product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio")],
+            path: "Shared/Redis"),
         .target(
             name: "Gateway",
             dependencies: [
-                "ServiceKit", "Authentication", .product(name: "Metrics", package: "swift-metrics"),
+                "ServiceKit", "Authentication", "Redis", .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "NIOCore", package: "swift-nio"),
             ],
             path: "Gateway/Sources"),
@@ -192,8 +197,9 @@ let package = Package(
         .testTarget(
             name: "GatewayTests",
             dependencies: [
-                "Gateway", "UserService", "ProductService", "OrderService", "TestSupport",
+                "Gateway", "UserService", "ProductService", "OrderService", "TestSupport", "Redis",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
             ],
             path: "Tests/GatewayTests"),
         .testTarget(

@@ -7,6 +7,7 @@
 #        with perf during its run and print where its time goes)
 set -euo pipefail
 source "$(dirname "$0")/../scripts/lib.sh"
+source "$(dirname "$0")/wrk.sh"
 cd "$ROOT"
 
 DURATION=${DURATION:-10}
@@ -24,18 +25,10 @@ BIN=$(swift build -c release --show-bin-path)
 
 bench_workspace
 
-PG_PORT=$(start_scratch_server "$WORK")
+start_product_catalog
 psql -X -q -h 127.0.0.1 -p "$PG_PORT" -U postgres -d postgres -c "CREATE DATABASE gateway"
-PRODUCT_PORT=$(free_port)
 GATEWAY_PORT=$(free_port)
 NGINX_PORT=$(free_port)
-PORT=$PRODUCT_PORT DATABASE_URL="postgres://postgres@127.0.0.1:$PG_PORT/postgres" MIGRATIONS_DIR="$ROOT/database/migrations/product" \
-  LOG_LEVEL=warning "$BIN/product-service" >"$WORK/product.log" 2>&1 &
-PRODUCT_PID=$!
-BENCH_PIDS+=("$PRODUCT_PID")
-until curl -fs "http://127.0.0.1:$PRODUCT_PORT/health/ready" >/dev/null; do sleep 0.2; done
-psql -X -q -v ON_ERROR_STOP=1 -v count="$PRODUCTS" -v draft_every=0 -h 127.0.0.1 -p "$PG_PORT" -U postgres -d postgres \
-  -f database/seed/catalog.sql
 PORT=$GATEWAY_PORT DATABASE_URL="postgres://postgres@127.0.0.1:$PG_PORT/gateway" MIGRATIONS_DIR="$ROOT/database/migrations/gateway" \
   PRODUCT_SERVICE_URL="http://127.0.0.1:$PRODUCT_PORT" RATE_LIMIT_ANON_PER_MINUTE=100000000 LOG_LEVEL=warning \
   "$BIN/gateway" >"$WORK/gateway.log" 2>&1 &
@@ -67,16 +60,10 @@ nginx -c "$WORK/nginx.conf"
 until [ -s "$WORK/nginx.pid" ]; do sleep 0.1; done  # written by the daemon, after nginx returns
 BENCH_PIDS+=("$(cat "$WORK/nginx.pid")")
 
-cat >"$WORK/by-id.lua" <<LUA
+WRK_SCRIPT=$WORK/by-id.lua
+cat >"$WRK_SCRIPT" <<LUA
 request = function() return wrk.format("GET", "/api/v1/products/" .. math.random(1, $PRODUCTS)) end
 LUA
-run() { # name port [connections]
-  local connections=${3:-$CLIENTS} output
-  log "$1: $connections connections, ${DURATION}s"
-  output=$(wrk -t"$(( connections < 2 ? 1 : 2 ))" -c"$connections" -d"${DURATION}s" --latency -s "$WORK/by-id.lua" "http://127.0.0.1:$2")
-  ! grep -q "Non-2xx" <<<"$output" || die "non-2xx answers through $1: $output"
-  echo "$output"
-}
 # run, also writing to $WORK/cpu-NAME the CPU the processes PID... spent per request: run_cpu NAME PORT PID...
 run_cpu() {
   local name=$1 port=$2 before output
@@ -86,9 +73,6 @@ run_cpu() {
   cpu_per_request "$before" "$(cpu_ticks "$@")" "$output" >"$WORK/cpu-$name"
   echo "$output"
 }
-rate() { awk '/Requests\/sec/ {print $2}' <<<"$1"; }
-p50() { awk '$1 == "50%" {print $2}' <<<"$1"; }
-ms() { python3 -c "import sys; v=sys.argv[1]; print(float(v[:-2]) if v.endswith('ms') else float(v[:-2])/1000 if v.endswith('us') else float(v[:-1])*1000)" "$1"; }
 
 NGINX_WORKERS=$(pgrep -P "$(cat "$WORK/nginx.pid")" | tr '\n' ' ')
 DIRECT=$(run_cpu direct "$PRODUCT_PORT" "$PRODUCT_PID")

@@ -39,7 +39,7 @@ finish() {
 trap finish EXIT
 
 start_docker_engine "$DOCKER_WORK/engine"
-for name in postgres-user postgres-product postgres-order postgres-gateway user-service api-gateway; do
+for name in postgres-user postgres-product postgres-order postgres-gateway redis user-service api-gateway api-gateway-2; do
   if docker container inspect "$name" >/dev/null 2>&1; then
     die "a container named $name already exists in this engine (a stack of yours?): stop it first"
   fi

@@ -1,6 +1,7 @@
 """make compose-test's replica checks: the stack scaled to 3 Order and 2 Product service
 replicas, orders spread over them, a replica killed mid-burst whose sagas another finishes,
-and a product changed through one replica never served stale by the other."""
+a product changed through one replica never served stale by the other, and a second
+gateway sharing the rate limits through Redis (and counting alone while Redis is down)."""
 import concurrent.futures
 import json
 import time
@@ -108,4 +109,43 @@ def check_product_change_seen_by_every_replica(stack, state):
     return f"price {old} → {new} through the gateway; each replica's cache served it after {seen}"
 
 
-CHECKS = [check_scaled, check_killed_replica, check_product_change_seen_by_every_replica]
+SHARED = "rate limits shared through Redis"
+ALONE = "rate limit store unreachable"
+
+
+def check_gateways_share_rate_limits(stack, state):
+    status, _, key = stack.gateway.call("POST", "/api/v1/api-keys", {
+        "name": "compose-test", "permissions": ["products:read"], "rate_limit": 10}, token=state["admin"])
+    expect(status == 201, f"creating an API key: {status} {key}")
+    headers = {"X-API-Key": key["key"]}
+    second = "api-gateway-2"
+    stack.compose("run", "-d", "--no-deps", "--name", second, "api-gateway")
+    try:
+        wait_for(f"{second} sharing its limits", lambda: SHARED in container_log(second), timeout=60)
+        gateways = [stack.gateway, HTTP(f"http://{stack.address(second)}:8080")]
+        statuses = [gateways[i % 2].call("GET", "/api/v1/products?limit=1", headers=headers)[0] for i in range(30)]
+        expect(statuses[:10] == [200] * 10 and set(statuses[10:]) == {429},
+               f"two gateways, a key limited to 10 a minute: {statuses}")
+
+        run("docker", "stop", "-t", "1", "redis")
+        alone = [gateways[i % 2].call("GET", "/api/v1/products?limit=1")[0] for i in range(6)]
+        expect(all(s < 500 for s in alone), f"with Redis stopped the gateways answered {alone}")
+        wait_for("both gateways saying they count alone",
+                 lambda: all(ALONE in container_log(g) for g in ("api-gateway", second)), timeout=20)
+        run("docker", "start", "redis")
+
+        def shared_again():
+            for gateway in gateways:
+                gateway.call("GET", "/api/v1/products?limit=1")
+            return all(container_log(g).count(SHARED) >= 2 for g in ("api-gateway", second))
+        wait_for("both gateways sharing again once Redis is back", shared_again, timeout=60)
+    except CheckFailed as failure:
+        raise CheckFailed(f"{failure}; {second} logged: {container_log(second, tail=20)}") from failure
+    finally:
+        run("docker", "rm", "-f", second, check=False)
+    return (f"api-gateway and {second}, a key limited to 10/min: {statuses.count(200)} allowed between them, "
+            f"then 429; Redis stopped: answers {sorted(set(alone))} and a log line each; Redis back: shared again")
+
+
+CHECKS = [check_scaled, check_killed_replica, check_product_change_seen_by_every_replica,
+          check_gateways_share_rate_limits]

@@ -5,6 +5,7 @@
 DEBIAN_IMAGE=debian:bookworm-slim
 SWIFT_IMAGE=swift:6.3-bookworm
 POSTGRES_IMAGE=postgres:15-bookworm
+REDIS_IMAGE=redis:7-bookworm
 
 # Installs what the Docker path needs from Debian when it is missing (as root).
 ensure_docker_tools() {
@@ -125,8 +126,13 @@ build_postgres_stand_in() {
   docker build -q -t "$1" "$ROOT/docker/stand-ins/postgres" >/dev/null || die "building the PostgreSQL stand-in failed"
 }
 
+build_redis_stand_in() {
+  docker build -q -t "$1" "$ROOT/docker/stand-ins/redis" >/dev/null || die "building the Redis stand-in failed"
+}
+
 ensure_base_images() {
   ensure_image "$DEBIAN_IMAGE" build_debian_stand_in
   ensure_image "$SWIFT_IMAGE" build_swift_stand_in
   ensure_image "$POSTGRES_IMAGE" build_postgres_stand_in
+  ensure_image "$REDIS_IMAGE" build_redis_stand_in
 }

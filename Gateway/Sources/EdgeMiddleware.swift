@@ -19,7 +19,7 @@ struct EdgeMiddleware: RouterMiddleware {
 
     let verifier: TokenVerifier
     let keys: APIKeyResolver
-    let limiter: RateLimiter
+    let limiter: SharedRateLimiter
     let logs: RequestLogWriter
     let limits: GatewayConfiguration.RateLimits
 
@@ -35,7 +35,7 @@ struct EdgeMiddleware: RouterMiddleware {
             if request.uri.path.hasPrefix("/api/v1/") || request.uri.path == "/api/v1" {
                 let ipBucket = "ip:\(context.remoteIP ?? "unknown")"
                 if let key = request.headers[.apiKey], !keys.isKnown(key) {
-                    let left = limiter.peek(ipBucket, capacity: limits.anonymousPerIP)
+                    let left = await limiter.peek(ipBucket, capacity: limits.anonymousPerIP)
                     decision = left
                     guard left.allowed else { throw Self.rateLimited(left) }
                 }
@@ -45,12 +45,12 @@ struct EdgeMiddleware: RouterMiddleware {
                 } catch {
                     // A refused key or token counts against the caller's IP; the answer carries
                     // the headers like every /api/v1 answer.
-                    let taken = limiter.take(ipBucket, capacity: limits.anonymousPerIP)
+                    let taken = await limiter.take(ipBucket, capacity: limits.anonymousPerIP)
                     decision = taken
                     guard taken.allowed else { throw Self.rateLimited(taken) }
                     throw error
                 }
-                let taken = limiter.take(bucket.key, capacity: bucket.limit)
+                let taken = await limiter.take(bucket.key, capacity: bucket.limit)
                 decision = taken
                 guard taken.allowed else { throw Self.rateLimited(taken) }
             }

@@ -27,7 +27,10 @@ public enum GatewayApp {
             router.add(middleware: EdgeMiddleware(
                 verifier: dependencies.tokenVerifier(client: client),
                 keys: APIKeyResolver(client: client, userServiceURL: configuration.peers.user, internalToken: configuration.internalToken),
-                limiter: RateLimiter(), logs: logs, limits: gatewayConfiguration.rateLimits))
+                limiter: SharedRateLimiter(
+                    url: gatewayConfiguration.rateLimits.sharedStore, timeout: gatewayConfiguration.rateLimits.sharedStoreTimeout,
+                    logger: dependencies.logger),
+                logs: logs, limits: gatewayConfiguration.rateLimits))
             router.add(middleware: ProxyMiddleware(client: client, configuration: gatewayConfiguration))
             router.addRoutes(
                 StackHealthController(

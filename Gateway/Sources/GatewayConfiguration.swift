@@ -1,4 +1,5 @@
 import Postgres
+import Redis
 import ServiceKit
 
 /// Gateway-only settings, read from the environment on top of ``ServiceConfiguration``.
@@ -19,6 +20,11 @@ public struct GatewayConfiguration: Sendable {
         public var anonymousPerIP: Int
         /// `RATE_LIMIT_USER_PER_MINUTE`, per user (default 1200).
         public var perUser: Int
+        /// `RATE_LIMIT_REDIS_URL`: the Redis server every replica counts in (none: each
+        /// replica counts alone).
+        public var sharedStore: RedisURL?
+        /// `RATE_LIMIT_REDIS_TIMEOUT_MS` (default 250): past it a replica counts alone.
+        public var sharedStoreTimeout: Duration
     }
 
     /// Reads the settings.
@@ -29,7 +35,13 @@ public struct GatewayConfiguration: Sendable {
         upstreamURLs = [.user: service.peers.user, .product: service.peers.product, .order: service.peers.order]
         rateLimits = RateLimits(
             anonymousPerIP: try environment.integerVariable("RATE_LIMIT_ANON_PER_MINUTE") ?? 600,
-            perUser: try environment.integerVariable("RATE_LIMIT_USER_PER_MINUTE") ?? 1200)
+            perUser: try environment.integerVariable("RATE_LIMIT_USER_PER_MINUTE") ?? 1200,
+            sharedStore: try environment["RATE_LIMIT_REDIS_URL"].flatMap { $0.isEmpty ? nil : $0 }.map {
+                do { return try RedisURL(parsing: $0) } catch {
+                    throw ConfigurationError(variable: "RATE_LIMIT_REDIS_URL", reason: "\(error)")
+                }
+            },
+            sharedStoreTimeout: .milliseconds(try environment.integerVariable("RATE_LIMIT_REDIS_TIMEOUT_MS") ?? 250))
         logFlushInterval = .milliseconds(try environment.integerVariable("API_LOG_FLUSH_MS") ?? 500)
     }
 }

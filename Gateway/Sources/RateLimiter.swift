@@ -2,7 +2,7 @@ import Synchronization
 
 /// Token buckets per client key (`ip:…`, `user:…`, `key:…`), in memory. Full buckets are
 /// forgotten now and then, so memory follows the number of recently active clients.
-/// Each gateway replica limits on its own (see the README on several replicas).
+/// One replica's own counts; ``SharedRateLimiter`` puts them in Redis when it is configured.
 final class RateLimiter: Sendable {
     private let buckets = Mutex<[String: TokenBucket]>([:])
     private let sweepEvery = 4096

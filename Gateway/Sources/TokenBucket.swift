@@ -46,6 +46,13 @@ struct TokenBucket: Sendable, Equatable {
     }
 
     private func decision(allowed: Bool) -> Decision {
+        Self.decision(allowed: allowed, tokens: tokens, capacity: capacity)
+    }
+
+    /// What a request is told when a bucket of `capacity` holds `tokens` after it (also for
+    /// buckets kept elsewhere: ``SharedRateLimiter``).
+    static func decision(allowed: Bool, tokens: Double, capacity: Int) -> Decision {
+        let refillPerSecond = Double(capacity) / 60
         let reset = Int(((Double(capacity) - tokens) / refillPerSecond).rounded(.up))
         let retry = allowed ? 0 : max(1, Int(((1 - tokens) / refillPerSecond).rounded(.up)))
         return Decision(allowed: allowed, limit: capacity, remaining: Int(tokens), resetSeconds: reset, retryAfterSeconds: retry)

@@ -15,15 +15,33 @@ func withEdge(
     _ environment: [String: String] = [:],
     _ body: @escaping @Sendable (_ gateway: any TestClientProtocol, _ database: PostgresConfiguration) async throws -> Void
 ) async throws {
+    try await withEdges(1, environment) { gateways in try await body(gateways[0].client, gateways[0].database) }
+}
+
+/// `count` gateways (replicas, each with a database of its own) in front of one User service
+/// and one echoing upstream.
+func withEdges(
+    _ count: Int, _ environment: [String: String] = [:],
+    _ body: @escaping @Sendable (_ gateways: [(client: any TestClientProtocol, database: PostgresConfiguration)]) async throws -> Void
+) async throws {
     let users = try await UserServiceApp.buildApplication(configuration: try await serviceTestConfiguration(UserServiceApp.defaults))
     try await users.withLiveServer { userURL in
         try await TestUpstream().makeApplication().withLiveServer { upstream in
-            let configuration = try await gatewayConfiguration(
-                upstream: upstream, environment: ["USER_SERVICE_URL": userURL, "API_LOG_FLUSH_MS": "100"].merging(environment) { $1 })
-            try await GatewayApp.buildApplication(configuration: configuration).test(.live) { client in
-                try await body(client, configuration.database)
-            }
+            let merged = ["USER_SERVICE_URL": userURL, "API_LOG_FLUSH_MS": "100"].merging(environment) { $1 }
+            var configurations: [ServiceConfiguration] = []
+            for _ in 0..<count { configurations.append(try await gatewayConfiguration(upstream: upstream, environment: merged)) }
+            try await startGateways(configurations[...], running: []) { try await body($0) }
         }
+    }
+}
+
+private func startGateways(
+    _ configurations: ArraySlice<ServiceConfiguration>, running: [(client: any TestClientProtocol, database: PostgresConfiguration)],
+    _ body: @escaping @Sendable ([(client: any TestClientProtocol, database: PostgresConfiguration)]) async throws -> Void
+) async throws {
+    guard let configuration = configurations.first else { return try await body(running) }
+    try await GatewayApp.buildApplication(configuration: configuration).test(.live) { client in
+        try await startGateways(configurations.dropFirst(), running: running + [(client, configuration.database)], body)
     }
 }
 

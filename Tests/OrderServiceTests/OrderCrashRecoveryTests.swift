@@ -70,9 +70,9 @@ struct OrderCrashRecoveryTests {
         try await waitForPort(orderPort)
         let pool = PostgresPool(configuration: database, logger: TestEnvironment.logger("crash-test"))
         defer { Task { await pool.close() } }
-        let deadline = ContinuousClock.now + .seconds(30)
+        let deadline = SuspendingClock.now + .seconds(30)
         while try await pool.query("SELECT count(*) AS open FROM order_sagas WHERE ended_at IS NULL").first!.decode("open", as: Int.self) > 0 {
-            guard ContinuousClock.now < deadline else { throw TestSetupError("sagas still open after 30 s:\n\(restarted.log)") }
+            guard SuspendingClock.now < deadline else { throw TestSetupError("sagas still open after 30 s:\n\(restarted.log)") }
             try await Task.sleep(for: .milliseconds(100))
         }
 

@@ -25,11 +25,11 @@ struct OrderDatabaseOutageTests {
                 try await lock.query("BEGIN")
                 try await lock.query("LOCK TABLE order_items IN SHARE MODE")
                 let placing = Task { try await stack.orders.placeOrder([(radio.id, 3)], as: stack.tokens.customer, key: "outage-1") }
-                let deadline = ContinuousClock.now + .seconds(20)
+                let deadline = SuspendingClock.now + .seconds(20)
                 while try await pool.query(
                     "SELECT count(*) AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()"
                 ).first!.decode("n", as: Int.self) == 0 {
-                    guard ContinuousClock.now < deadline else { throw TestSetupError("the order never reached the lock") }
+                    guard SuspendingClock.now < deadline else { throw TestSetupError("the order never reached the lock") }
                     try await Task.sleep(for: .milliseconds(20))
                 }
                 try await server.stop()
@@ -44,9 +44,9 @@ struct OrderDatabaseOutageTests {
             try await server.startAgain()
             // What finally happens: the recovery worker confirms it, charged once.
             var order: OrderResponse?
-            let deadline = ContinuousClock.now + .seconds(30)
+            let deadline = SuspendingClock.now + .seconds(30)
             while order?.status != "confirmed" {
-                guard ContinuousClock.now < deadline else { throw TestSetupError("the order is still \(order?.status ?? "unreadable")") }
+                guard SuspendingClock.now < deadline else { throw TestSetupError("the order is still \(order?.status ?? "unreadable")") }
                 try await Task.sleep(for: .milliseconds(200))
                 let response = try await stack.orders.send("/api/v1/orders/\(Int(id))", headers: bearer(stack.tokens.customer))
                 if response.status == .ok { order = try decode(OrderResponse.self, response) }

@@ -60,16 +60,16 @@ struct ProductServiceCrashTests {
                     try await lock.query("BEGIN")
                     try await lock.query("SELECT id FROM products WHERE id = \(lamp.id) FOR UPDATE")
                     let placing = Task { try await orders.placeOrder([(lamp.id, 2)], as: tokens.customer) }
-                    let deadline = ContinuousClock.now + .seconds(20)
+                    let deadline = SuspendingClock.now + .seconds(20)
                     while try await productDatabase.query(
                         "SELECT count(*) AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()"
                     ).first!.decode("n", as: Int.self) == 0 {
-                        guard ContinuousClock.now < deadline else { throw TestSetupError("the reservation never reached the row lock") }
+                        guard SuspendingClock.now < deadline else { throw TestSetupError("the reservation never reached the row lock") }
                         try await Task.sleep(for: .milliseconds(20))
                     }
                     product.current.send(SIGTERM)
                     while (try? await RawConnection.open(port: productPort)) != nil {
-                        guard ContinuousClock.now < deadline else { throw TestSetupError("the Product service kept listening") }
+                        guard SuspendingClock.now < deadline else { throw TestSetupError("the Product service kept listening") }
                         try await Task.sleep(for: .milliseconds(20))
                     }
                     product.current.send(SIGKILL)
@@ -87,11 +87,11 @@ struct ProductServiceCrashTests {
                 try await waitForPort(productPort)
                 let orderDatabase = PostgresPool(configuration: orderConfiguration.database, logger: TestEnvironment.logger("crash-order"))
                 defer { Task { await orderDatabase.close() } }
-                let deadline = ContinuousClock.now + .seconds(30)
+                let deadline = SuspendingClock.now + .seconds(30)
                 while try await orderDatabase.query(
                     "SELECT ended_at IS NULL AS open FROM order_sagas WHERE order_id = \(Int(orderID))"
                 ).first!.decode("open", as: Bool.self) {
-                    guard ContinuousClock.now < deadline else { throw TestSetupError("the saga never ended:\n\(product.current.log)") }
+                    guard SuspendingClock.now < deadline else { throw TestSetupError("the saga never ended:\n\(product.current.log)") }
                     try await Task.sleep(for: .milliseconds(100))
                 }
                 // The saga released the reservation it could not be sure of (recorded as released, so a

@@ -31,8 +31,8 @@ public func bearer(_ token: String) -> HTTPFields { [.authorization: "Bearer \(t
 public func eventually(
     within seconds: Double = 20, every interval: Duration = .milliseconds(20), _ condition: () async throws -> Bool
 ) async throws -> Bool {
-    let deadline = ContinuousClock.now + .seconds(seconds)
-    while ContinuousClock.now < deadline {
+    let deadline = SuspendingClock.now + .seconds(seconds)
+    while SuspendingClock.now < deadline {
         if try await condition() { return true }
         try await Task.sleep(for: interval)
     }

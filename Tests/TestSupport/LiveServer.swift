@@ -53,10 +53,10 @@ extension ApplicationProtocol {
 /// Waits until something accepts connections on the local port.
 public func waitForPort(_ port: Int, patience: Duration = .seconds(30)) async throws {
     let client = CurlHTTPClient()
-    let deadline = ContinuousClock.now + patience
+    let deadline = SuspendingClock.now + patience
     while true {
         if (try? await client.execute(HTTPClientRequest(url: "http://127.0.0.1:\(port)/health/live", retry: .never))) != nil { return }
-        guard ContinuousClock.now < deadline else { throw TestSetupError("nothing listens on port \(port)") }
+        guard SuspendingClock.now < deadline else { throw TestSetupError("nothing listens on port \(port)") }
         try await Task.sleep(for: .milliseconds(50))
     }
 }

@@ -4,6 +4,10 @@ import Synchronization
 /// A plain TCP connection to a local port, for sending what no HTTP client would (broken
 /// framing, half-sent headers, HTTP/1.0) and seeing exactly what comes back and when the
 /// server closes. Every blocking call runs on a thread of its own.
+///
+/// Deadlines are kept on `SuspendingClock` (`CLOCK_MONOTONIC`), the clock NIO's timers use:
+/// `ContinuousClock` (`CLOCK_BOOTTIME`) also counts time the machine was paused, so after a
+/// pause a patience of 20 s could run out before a server timer of 500 ms had fired.
 public final class RawConnection: Sendable {
     private let descriptor: Int32
     /// Bytes received past the last response read (the start of the next one).
@@ -67,7 +71,7 @@ public final class RawConnection: Sendable {
     public func readResponse(toHead: Bool = false, patience: Duration = .seconds(10)) async throws -> Response {
         let descriptor = descriptor
         return try await Self.onThread { [self] in
-            let deadline = ContinuousClock.now + patience
+            let deadline = SuspendingClock.now + patience
             var buffer = leftover.withLock { $0 }
             func parse() -> Response? {
                 guard let end = buffer.firstRange(of: Array("\r\n\r\n".utf8)) else { return nil }
@@ -101,7 +105,7 @@ public final class RawConnection: Sendable {
     public func isClosed(within patience: Duration) async -> Bool {
         let descriptor = descriptor
         return (try? await Self.onThread {
-            let deadline = ContinuousClock.now + patience
+            let deadline = SuspendingClock.now + patience
             while let chunk = Self.receive(descriptor, until: deadline) {
                 if chunk.isEmpty { return true }
             }
@@ -110,14 +114,19 @@ public final class RawConnection: Sendable {
     }
 
     /// Bytes received before `deadline`: empty when the peer closed (or reset), `nil` when nothing came in time.
-    private static func receive(_ descriptor: Int32, until deadline: ContinuousClock.Instant) -> [UInt8]? {
-        let left = deadline - ContinuousClock.now
-        guard left > .zero else { return nil }
-        var poller = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
-        let milliseconds = Int32(left.components.seconds * 1000 + left.components.attoseconds / 1_000_000_000_000_000) + 1
-        guard poll(&poller, 1, milliseconds) > 0 else { return nil }
+    private static func receive(_ descriptor: Int32, until deadline: SuspendingClock.Instant) -> [UInt8]? {
+        var ready: Int32
+        repeat {
+            let left = deadline - SuspendingClock.now
+            guard left > .zero else { return nil }
+            var poller = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
+            let milliseconds = Int32(left.components.seconds * 1000 + left.components.attoseconds / 1_000_000_000_000_000) + 1
+            ready = poll(&poller, 1, milliseconds)
+        } while ready < 0 && errno == EINTR  // a signal is not the deadline
+        guard ready > 0 else { return nil }
         var bytes = [UInt8](repeating: 0, count: 65_536)
-        let count = recv(descriptor, &bytes, bytes.count, 0)
+        var count: Int
+        repeat { count = recv(descriptor, &bytes, bytes.count, 0) } while count < 0 && errno == EINTR
         return count > 0 ? Array(bytes[..<count]) : []
     }
 

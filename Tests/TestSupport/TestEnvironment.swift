@@ -16,7 +16,7 @@ public enum TestEnvironment {
     /// The superuser connection to the throwaway server of `make test` (`TEST_DATABASE_URL`).
     public static func adminConfiguration() throws -> PostgresConfiguration {
         guard let url = ProcessInfo.processInfo.environment["TEST_DATABASE_URL"],
-            var configuration = PostgresConfiguration(url: url)
+            var configuration = try? PostgresConfiguration(url: url)
         else {
             throw TestSetupError("TEST_DATABASE_URL is not set: run the tests with `make test`, which starts PostgreSQL")
         }

@@ -93,7 +93,7 @@ case "bcrypt":
     report(latencies, seconds: intOption("duration", default: 10))
 
 case "pg":
-    guard let configuration = PostgresConfiguration(url: option("url", default: "")) else {
+    guard let configuration = try? PostgresConfiguration(url: option("url", default: "")) else {
         print("--url postgres://… is required")
         exit(2)
     }

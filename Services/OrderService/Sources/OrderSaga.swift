@@ -52,7 +52,6 @@ struct OrderSaga: Sendable {
     }
 
     private func run(_ step: SagaStep, _ saga: inout SagaRecord) async throws {
-        let order = saga.orderID
         switch step {
         case .recordOrder:
             try await store.record([.stepCompleted(.recordOrder)], for: &saga)
