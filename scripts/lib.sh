@@ -32,6 +32,7 @@ ensure_dependencies() {
   pkg-config --exists libpq 2>/dev/null || missing+=(libpq-dev)
   pkg-config --exists libcurl 2>/dev/null || missing+=(libcurl4-openssl-dev)
   pg_bindir >/dev/null 2>&1 || missing+=(postgresql)
+  command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
   [ ${#missing[@]} -eq 0 ] && return 0
   if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
     log "installing ${missing[*]}"
@@ -141,12 +142,35 @@ init_cluster() {
     --auth-host="${PG_HOST_AUTH:-scram-sha-256}" "${sync[@]}" >/dev/null
 }
 
-# start_cluster DATA_DIR PORT LOGFILE [MAX_CONNECTIONS]: starts a server listening on 127.0.0.1:PORT.
+# make_tls_files DIR [SAN]: a certificate authority (DIR/ca.crt, DIR/ca.key) and a server
+# certificate it signs for SAN (default DNS:localhost,IP:127.0.0.1) in DIR/server.crt and
+# DIR/server.key, the key readable by the database servers' user only. Clients trust the
+# server with sslmode=verify-full&sslrootcert=DIR/ca.crt.
+make_tls_files() {
+  local dir=$1 san=${2:-DNS:localhost,IP:127.0.0.1} ec=(-newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes)
+  mkdir -p "$dir"
+  chmod 755 "$dir"
+  openssl req -x509 "${ec[@]}" -days 3650 -subj "/CN=ecommerce database CA" \
+    -keyout "$dir/ca.key" -out "$dir/ca.crt" 2>/dev/null
+  openssl req "${ec[@]}" -subj "/CN=ecommerce database" -keyout "$dir/server.key" -out "$dir/server.csr" 2>/dev/null
+  printf 'subjectAltName=%s\nextendedKeyUsage=serverAuth\n' "$san" >"$dir/server.ext"
+  openssl x509 -req -in "$dir/server.csr" -CA "$dir/ca.crt" -CAkey "$dir/ca.key" -CAcreateserial -days 825 \
+    -extfile "$dir/server.ext" -out "$dir/server.crt" 2>/dev/null
+  rm -f "$dir/server.csr" "$dir/server.ext" "$dir/ca.srl"
+  chmod 600 "$dir/server.key" "$dir/ca.key"
+  chmod 644 "$dir/server.crt" "$dir/ca.crt"
+  [ "$(id -u)" -eq 0 ] && chown postgres:postgres "$dir/server.key"
+  return 0
+}
+
+# start_cluster DATA_DIR PORT LOGFILE [MAX_CONNECTIONS]: starts a server listening on
+# 127.0.0.1:PORT; with PG_TLS_DIR set (make_tls_files), it offers TLS with that certificate.
 start_cluster() {
   local data=$1 port=$2 logfile=$3 connections=${4:-200} bin options
   bin=$(pg_bindir)
   options="-p $port -c listen_addresses=127.0.0.1 -c unix_socket_directories=/tmp -c max_connections=$connections"
   pg_durable || options+=" -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+  [ -n "${PG_TLS_DIR:-}" ] && options+=" -c ssl=on -c ssl_cert_file=$PG_TLS_DIR/server.crt -c ssl_key_file=$PG_TLS_DIR/server.key"
   touch "$logfile"
   [ "$(id -u)" -eq 0 ] && chown postgres:postgres "$logfile"
   as_pg "$bin/pg_ctl" -D "$data" -l "$logfile" -w -t 60 -o "$options" start >/dev/null
@@ -196,7 +220,7 @@ start_throwaway_stack() {
   export RATE_LIMIT_USER_PER_MINUTE=100000000 RATE_LIMIT_ANON_PER_MINUTE=100000000
   local name
   for name in GATEWAY_PORT USER_SERVICE_PORT PRODUCT_SERVICE_PORT ORDER_SERVICE_PORT \
-              USER_DB_PORT PRODUCT_DB_PORT ORDER_DB_PORT GATEWAY_DB_PORT; do
+              USER_DB_PORT PRODUCT_DB_PORT ORDER_DB_PORT GATEWAY_DB_PORT REDIS_PORT; do
     export "$name=$(free_port)"
   done
   trap 'bash "$ROOT/scripts/stack.sh" down >/dev/null 2>&1 || true; rm -rf "$THROWAWAY_WORK"' EXIT

@@ -14,6 +14,8 @@ PRODUCT_DB_PORT=${PRODUCT_DB_PORT:-5433}
 ORDER_DB_PORT=${ORDER_DB_PORT:-5434}
 GATEWAY_DB_PORT=${GATEWAY_DB_PORT:-5435}
 USER_DB_PORT=${USER_DB_PORT:-5436}
+# The store the gateways share their rate limits through (Redis).
+REDIS_PORT=${REDIS_PORT:-6379}
 BUILD_CONFIGURATION=${BUILD_CONFIGURATION:-debug}
 
 # part  port  database  user  password

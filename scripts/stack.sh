@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
 # make up / make down: the whole stack on this machine, no Docker.
 #   four PostgreSQL servers (user documents, product, order, gateway) from the machine's own
-#   binaries, data under $STACK_DIR, and the four services; pid files in $STACK_DIR/run,
+#   binaries, data under $STACK_DIR, a Redis server for the gateways' shared rate limits
+#   (rate-limit-store, in memory only), and the four services; pid files in $STACK_DIR/run,
 #   logs in $STACK_DIR/logs. `up` starts only what is not running.
+#   DB_TLS=1: the database servers accept TCP connections with TLS only (a CA of the stack's
+#   own, made once), and the services verify them (sslmode=verify-full).
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 cd "$ROOT"
@@ -20,18 +23,37 @@ data_dir() {
   fi
 }
 
+db_tls() { [ "${DB_TLS:-0}" = 1 ]; }
+
 db_url() { # part
-  local entry
+  local entry tls=""
+  db_tls && tls="?sslmode=verify-full&sslrootcert=$TLS_DIR/ca.crt"
   for entry in "${DATABASES[@]}"; do
     set -- $entry
-    [ "$1" = "$PART" ] && { echo "postgres://$4:$5@127.0.0.1:$2/$3"; return; }
+    [ "$1" = "$PART" ] && { echo "postgres://$4:$5@127.0.0.1:$2/$3$tls"; return; }
   done
+}
+
+# With DB_TLS=1 a connection over TCP without TLS is refused (the first pg_hba.conf line);
+# without it that line goes, so a stack started both ways keeps working.
+set_tls_only() { # data
+  local hba=$1/pg_hba.conf line="hostnossl all all all reject  # DB_TLS=1"
+  sed -i '/# DB_TLS=1$/d' "$hba"
+  db_tls && sed -i "1i $line" "$hba"
+  return 0
 }
 
 start_databases() {
   mkdir -p "$STACK_DIR/db"
   [ "$(id -u)" -eq 0 ] && chown postgres:postgres "$STACK_DIR/db" 2>/dev/null || true
   local entry part port db user password data logfile
+  # The stack's CA and the servers' certificate (make_tls_files), beside the data where the
+  # servers' user reads them; start_services gives the services this CA.
+  TLS_DIR="$(dirname "$(data_dir user-db)")/tls"
+  if db_tls && [ ! -s "$TLS_DIR/ca.crt" ]; then
+    log "making the databases' CA and certificate in $TLS_DIR"
+    make_tls_files "$TLS_DIR"
+  fi
   for entry in "${DATABASES[@]}"; do
     read -r part port db user password <<<"$entry"
     if pid_alive "$RUN_DIR/$part.pid"; then
@@ -51,11 +73,25 @@ start_databases() {
       ln -sf "$data.log" "$logfile"
       logfile=$data.log
     fi
-    log "starting $part on port $port"
-    start_cluster "$data" "$port" "$logfile" || die "$part did not start; see $LOG_DIR/$part.log"
+    set_tls_only "$data"
+    log "starting $part on port $port$(db_tls && echo ", TLS only")"
+    PG_TLS_DIR=$(db_tls && echo "$TLS_DIR") start_cluster "$data" "$port" "$logfile" || die "$part did not start; see $LOG_DIR/$part.log"
     head -n 1 "$data/postmaster.pid" >"$RUN_DIR/$part.pid"
     ensure_database "$port" "$db" "$user" "$password"
   done
+}
+
+# The gateways' shared rate limits: counters only, kept in memory (nothing to save, and a
+# restart only forgets how many requests each client has made this minute).
+start_rate_limit_store() {
+  if pid_alive "$RUN_DIR/rate-limit-store.pid"; then
+    log "rate-limit-store already running (port $REDIS_PORT)"
+    return
+  fi
+  log "starting rate-limit-store (Redis) on port $REDIS_PORT"
+  nohup redis-server --bind 127.0.0.1 --port "$REDIS_PORT" --save "" --appendonly no \
+    --dir "$STACK_DIR" --loglevel notice >>"$LOG_DIR/rate-limit-store.log" 2>&1 </dev/null &
+  echo $! >"$RUN_DIR/rate-limit-store.pid"
 }
 
 internal_token() {
@@ -84,15 +120,16 @@ start_services() {
       log "$part already running"
       continue
     fi
-    local port folder
+    local port folder own=()
     case $part in
       user-service) port=$USER_SERVICE_PORT; folder=user; PART=user-db ;;
       product-service) port=$PRODUCT_SERVICE_PORT; folder=product; PART=product-db ;;
       order-service) port=$ORDER_SERVICE_PORT; folder=order; PART=order-db ;;
-      gateway) port=$GATEWAY_PORT; folder=gateway; PART=gateway-db ;;
+      gateway) port=$GATEWAY_PORT; folder=gateway; PART=gateway-db
+        own=("RATE_LIMIT_REDIS_URL=${RATE_LIMIT_REDIS_URL:-redis://127.0.0.1:$REDIS_PORT}") ;;
     esac
     log "starting $part on port $port"
-    env "${common[@]}" PORT="$port" DATABASE_URL="$(db_url)" MIGRATIONS_DIR="$ROOT/database/migrations/$folder" \
+    env "${common[@]}" "${own[@]}" PORT="$port" DATABASE_URL="$(db_url)" MIGRATIONS_DIR="$ROOT/database/migrations/$folder" \
       nohup "$bin/$part" >>"$LOG_DIR/$part.log" 2>&1 </dev/null &
     echo $! >"$RUN_DIR/$part.pid"
   done
@@ -118,29 +155,36 @@ up() {
     swift build -c "$BUILD_CONFIGURATION" >&2
   fi
   start_databases
+  start_rate_limit_store
   start_services
   wait_for_gateway
   log "stack is healthy"
   echo "http://127.0.0.1:$GATEWAY_PORT"
 }
 
-down() {
-  local part pid entry
-  for ((i = ${#SERVICES[@]} - 1; i >= 0; i--)); do
-    part=${SERVICES[$i]}
-    if pid_alive "$RUN_DIR/$part.pid"; then
-      pid=$(cat "$RUN_DIR/$part.pid")
-      log "stopping $part ($pid)"
-      kill -TERM "$pid"
-      for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-      if kill -0 "$pid" 2>/dev/null; then
-        log "$part ignored SIGTERM; killing"
-        kill -KILL "$pid"
-        for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-      fi
+# stop_process PART: SIGTERM to what $RUN_DIR/PART.pid names, SIGKILL after 10 s.
+stop_process() {
+  local part=$1 pid
+  if pid_alive "$RUN_DIR/$part.pid"; then
+    pid=$(cat "$RUN_DIR/$part.pid")
+    log "stopping $part ($pid)"
+    kill -TERM "$pid"
+    for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    if kill -0 "$pid" 2>/dev/null; then
+      log "$part ignored SIGTERM; killing"
+      kill -KILL "$pid"
+      for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
     fi
-    rm -f "$RUN_DIR/$part.pid"
+  fi
+  rm -f "$RUN_DIR/$part.pid"
+}
+
+down() {
+  local part entry
+  for ((i = ${#SERVICES[@]} - 1; i >= 0; i--)); do
+    stop_process "${SERVICES[$i]}"
   done
+  stop_process rate-limit-store
   for entry in "${DATABASES[@]}"; do
     read -r part _ <<<"$entry"
     if pid_alive "$RUN_DIR/$part.pid"; then

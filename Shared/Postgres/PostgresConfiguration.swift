@@ -17,12 +17,15 @@ public struct PostgresConfiguration: Sendable, Equatable {
     public var connectTimeoutSeconds: Int
     /// Shown in `pg_stat_activity.application_name`.
     public var applicationName: String
+    /// Every other libpq connection parameter, by keyword: `sslmode`, `sslrootcert`,
+    /// `target_session_attrs`, `options` and the rest (see ``init(url:)``).
+    public var parameters: [String: String]
 
     /// Creates a configuration; the pool settings have the project's defaults.
     public init(
         host: String = "127.0.0.1", port: Int = 5432, user: String, password: String, database: String,
         maxConnections: Int = 20, minIdleConnections: Int = 2, acquireTimeout: Duration = .seconds(5),
-        connectTimeoutSeconds: Int = 5, applicationName: String = "ecommerce"
+        connectTimeoutSeconds: Int = 5, applicationName: String = "ecommerce", parameters: [String: String] = [:]
     ) {
         self.host = host
         self.port = port
@@ -34,32 +37,21 @@ public struct PostgresConfiguration: Sendable, Equatable {
         self.acquireTimeout = acquireTimeout
         self.connectTimeoutSeconds = connectTimeoutSeconds
         self.applicationName = applicationName
-    }
-
-    /// Parses `postgres://user:password@host:port/database`. Returns `nil` if it is not such a URL.
-    public init?(url: String) {
-        guard let components = URLComponents(string: url),
-            components.scheme == "postgres" || components.scheme == "postgresql",
-            let host = components.host, !host.isEmpty
-        else { return nil }
-        let database = String(components.path.drop(while: { $0 == "/" }))
-        guard !database.isEmpty else { return nil }
-        self.init(
-            host: host, port: components.port ?? 5432,
-            user: components.user?.removingPercentEncoding ?? "postgres",
-            password: components.password?.removingPercentEncoding ?? "",
-            database: database.removingPercentEncoding ?? database)
+        self.parameters = parameters
     }
 
     /// Reads `DATABASE_URL`, or else `DB_HOST`, `DB_PORT`, `DB_USER`, `DB_PASSWORD`, `DB_NAME`
-    /// (each falling back to `defaults`), and the pool's `DB_MAX_CONNECTIONS`,
-    /// `DB_ACQUIRE_TIMEOUT_MS` and `DB_CONNECT_TIMEOUT_SECONDS`.
+    /// (each falling back to `defaults`); `DB_SSLMODE` and `DB_SSLROOTCERT` where the URL does
+    /// not say; and the pool's `DB_MAX_CONNECTIONS`, `DB_ACQUIRE_TIMEOUT_MS` and
+    /// `DB_CONNECT_TIMEOUT_SECONDS`. What the URL's query sets wins over these fields.
     public init(environment: [String: String], defaults: PostgresConfiguration) throws {
         if let url = environment["DATABASE_URL"], !url.isEmpty {
-            guard let parsed = PostgresConfiguration(url: url) else {
-                throw ConfigurationError(variable: "DATABASE_URL", reason: "is not a postgres:// URL")
+            do {
+                self = try PostgresConfiguration(url: url)
+            } catch {
+                throw ConfigurationError(variable: "DATABASE_URL", reason: error.reason)
             }
-            self = parsed
+            self.applicationName = defaults.applicationName
         } else {
             self = defaults
             if let host = environment["DB_HOST"] { self.host = host }
@@ -68,7 +60,13 @@ public struct PostgresConfiguration: Sendable, Equatable {
             if let password = environment["DB_PASSWORD"] { self.password = password }
             if let name = environment["DB_NAME"] { self.database = name }
         }
-        self.applicationName = defaults.applicationName
+        for (variable, keyword) in [("DB_SSLMODE", "sslmode"), ("DB_SSLROOTCERT", "sslrootcert")] {
+            guard let value = environment[variable], !value.isEmpty, parameters[keyword] == nil else { continue }
+            if keyword == "sslmode", !Self.sslModes.contains(value) {
+                throw ConfigurationError(variable: variable, reason: "must be one of \(Self.sslModes.joined(separator: ", "))")
+            }
+            parameters[keyword] = value
+        }
         self.maxConnections = try environment.integerVariable("DB_MAX_CONNECTIONS") ?? defaults.maxConnections
         self.minIdleConnections = min(defaults.minIdleConnections, maxConnections)
         self.acquireTimeout = try environment.integerVariable(
@@ -79,26 +77,20 @@ public struct PostgresConfiguration: Sendable, Equatable {
             "DB_CONNECT_TIMEOUT_SECONDS", in: 2...600, reason: "must be seconds from 2 to 600") ?? defaults.connectTimeoutSeconds
     }
 
-    /// The `postgres://user:password@host:port/database` form of this configuration.
-    public var url: String {
-        var components = URLComponents()
-        components.scheme = "postgres"
-        components.user = user
-        components.password = password.isEmpty ? nil : password
-        components.host = host
-        components.port = port
-        components.path = "/" + database
-        return components.string ?? "postgres://\(host):\(port)/\(database)"
+    /// libpq connection keywords and values (passed as arrays, so no quoting is involved):
+    /// the fields, then ``parameters``, which win.
+    var connectionParameters: [(String, String)] {
+        var values = [
+            "host": host, "port": String(port), "user": user, "password": password, "dbname": database,
+            "connect_timeout": String(connectTimeoutSeconds), "application_name": applicationName,
+        ].merging(parameters) { $1 }
+        // Text comes as UTF-8, timestamps in ISO format and UTC, whatever the server or the
+        // URL says: ours come last in `options`, so they win there too.
+        values["client_encoding"] = "UTF8"
+        values["options"] = [parameters["options"], "-c TimeZone=UTC -c DateStyle=ISO,YMD"].compactMap { $0 }.joined(separator: " ")
+        return values.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
     }
 
-    /// libpq connection keywords and values (passed as arrays, so no quoting is involved).
-    var connectionParameters: [(String, String)] {
-        [
-            ("host", host), ("port", String(port)), ("user", user), ("password", password),
-            ("dbname", database), ("connect_timeout", String(connectTimeoutSeconds)),
-            ("application_name", applicationName), ("client_encoding", "UTF8"),
-            // Timestamps come back in ISO format and UTC whatever the server's defaults are.
-            ("options", "-c TimeZone=UTC -c DateStyle=ISO,YMD"),
-        ]
-    }
+    /// What `sslmode` may be.
+    static let sslModes = ["disable", "allow", "prefer", "require", "verify-ca", "verify-full"]
 }

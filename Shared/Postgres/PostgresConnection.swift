@@ -89,7 +89,11 @@ struct ConnectionHandle: ~Copyable {
         }
         let handle = ConnectionHandle(adopting: connection)
         guard PQstatus(connection) == CONNECTION_OK else {
-            throw PostgresError(kind: .connectionFailed, message: Self.errorMessage(connection))
+            let message = Self.errorMessage(connection)
+            guard !PostgresError.isAboutTLS(message) else {
+                throw PostgresError(kind: .tlsFailed, message: "TLS to the database failed: \(message)")
+            }
+            throw PostgresError(kind: .connectionFailed, message: message)
         }
         return handle
     }

@@ -11,6 +11,10 @@ public struct PostgresError: Error, Sendable, CustomStringConvertible, CustomDeb
         case server
         /// A new connection could not be opened.
         case connectionFailed
+        /// A new connection's TLS could not be set up: the server offers none while `sslmode`
+        /// asks for it, its certificate is not signed by the CA given or not for the host
+        /// name, or a certificate or key file cannot be read. Retrying cannot help.
+        case tlsFailed
         /// An open connection broke while it was in use.
         case connectionClosed
         /// No connection became free within the pool's acquire timeout.
@@ -51,7 +55,7 @@ public struct PostgresError: Error, Sendable, CustomStringConvertible, CustomDeb
 
     public var description: String {
         if let sqlState { return "PostgresError(\(kind.rawValue), sqlstate: \(sqlState))" }
-        if kind == .connectionFailed { return "PostgresError(\(kind.rawValue): \(message))" }
+        if kind == .connectionFailed || kind == .tlsFailed { return "PostgresError(\(kind.rawValue): \(message))" }
         return "PostgresError(\(kind.rawValue))"
     }
 
@@ -71,6 +75,15 @@ public struct PostgresError: Error, Sendable, CustomStringConvertible, CustomDeb
     public var isCausedByValues: Bool {
         guard kind == .server, let sqlState else { return false }
         return sqlState.errorClass == "22" || sqlState.errorClass == "23"
+    }
+
+    /// Whether libpq's reason for not connecting is TLS (its messages say "SSL" or
+    /// "certificate"), rather than a refusal of the login that merely mentions encryption, or
+    /// a connection cut during the handshake (a server going down), which may pass.
+    static func isAboutTLS(_ message: String) -> Bool {
+        let notTLS = ["pg_hba.conf", "password authentication failed", "SSL SYSCALL error", "closed unexpectedly"]
+        guard !notTLS.contains(where: { message.contains($0) }) else { return false }
+        return message.contains("SSL") || message.contains("certificate")
     }
 
     /// Whether the connection it happened on can no longer be used.

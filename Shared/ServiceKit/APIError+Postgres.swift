@@ -10,7 +10,7 @@ extension APIError {
     /// middleware answers 500 and logs it.
     public init?(_ error: PostgresError) {
         switch error.kind {
-        case .connectionFailed, .connectionClosed, .acquireTimeout, .poolShutdown:
+        case .connectionFailed, .tlsFailed, .connectionClosed, .acquireTimeout, .poolShutdown:
             self.init(.upstreamUnavailable, "the database is unavailable")
             return
         case .server, .migration:

@@ -7,11 +7,14 @@ import Testing
 @Suite("End to end: make up and make down")
 struct StackLifecycleTests {
     static let parts = [
-        "user-db", "product-db", "order-db", "gateway-db", "user-service", "product-service", "order-service", "gateway",
+        "user-db", "product-db", "order-db", "gateway-db", "rate-limit-store", "user-service", "product-service", "order-service", "gateway",
     ]
+    static let services = ["user-service", "product-service", "order-service", "gateway"]
 
-    @Test func makeUpServesHealthThroughTheGatewayAndMakeDownStopsEverything() async throws {
-        for binary in ["user-service", "product-service", "order-service", "gateway"] {
+    /// `tls`: `DB_TLS=1`, the database servers take TLS connections only and the services verify them.
+    @Test(arguments: [false, true])
+    func makeUpServesHealthThroughTheGatewayAndMakeDownStopsEverything(tls: Bool) async throws {
+        for binary in Self.services {
             let path = TestEnvironment.binDirectory.appending(path: binary).path
             guard FileManager.default.isExecutableFile(atPath: path) else {
                 throw TestSetupError("\(path) is not built: run `make test`, which builds it first")
@@ -22,9 +25,10 @@ struct StackLifecycleTests {
         var environment = [
             "STACK_DIR": stackDirectory, "SKIP_BUILD": "1", "BIN_DIR": TestEnvironment.binDirectory.path,
             "BOOTSTRAP_ADMIN_EMAIL": Self.admin.email, "BOOTSTRAP_ADMIN_PASSWORD": Self.admin.password,
+            "DB_TLS": tls ? "1" : "0",
         ]
         for name in ["GATEWAY_PORT", "USER_SERVICE_PORT", "PRODUCT_SERVICE_PORT", "ORDER_SERVICE_PORT",
-                     "USER_DB_PORT", "PRODUCT_DB_PORT", "ORDER_DB_PORT", "GATEWAY_DB_PORT"] {
+                     "USER_DB_PORT", "PRODUCT_DB_PORT", "ORDER_DB_PORT", "GATEWAY_DB_PORT", "REDIS_PORT"] {
             environment[name] = String(try await ShellCommand.freePort())
         }
         let gateway = "http://127.0.0.1:\(environment["GATEWAY_PORT"]!)"
@@ -34,6 +38,7 @@ struct StackLifecycleTests {
             #expect(output.contains(gateway))
             try await checkRunningStack(gateway: gateway)
             try await placeAndCancelAnOrder(gateway: gateway)
+            if tls { try await checkDatabaseTLS(environment) }
         } catch {
             _ = try? await ShellCommand.bash("make down", environment: environment)
             throw error
@@ -45,9 +50,11 @@ struct StackLifecycleTests {
         }
         #expect(pids.allSatisfy { $0 > 0 })
         #expect(Self.parts.allSatisfy { FileManager.default.fileExists(atPath: "\(stackDirectory)/logs/\($0).log") })
+        let gatewayLog = try String(contentsOfFile: "\(stackDirectory)/logs/gateway.log", encoding: .utf8)
+        #expect(gatewayLog.contains("rate limits shared through Redis"), "the gateway did not reach the stack's Redis")
 
         try await ShellCommand.bash("make down", environment: environment)
-        for service in Self.parts.filter({ !$0.hasSuffix("-db") }) {
+        for service in Self.services {
             // SIGTERM ran the graceful shutdown to its end (not the SIGKILL fallback).
             let log = try String(contentsOfFile: "\(stackDirectory)/logs/\(service).log", encoding: .utf8)
             #expect(log.contains(#""message":"stopped""#), "\(service) did not shut down gracefully")
@@ -72,6 +79,28 @@ struct StackLifecycleTests {
         #expect(routed.errorEnvelope?.error.requestID == "e2e-1")
         let internalRoute = try await client.execute(HTTPClientRequest(url: "\(gateway)/internal/users/abc"))
         #expect(internalRoute.status == 404)
+    }
+
+    /// Every service's connections to its database are encrypted, and one without TLS is refused.
+    private func checkDatabaseTLS(_ environment: [String: String]) async throws {
+        for (variable, user, password) in [("USER_DB_PORT", "user_user", "user_pass"), ("PRODUCT_DB_PORT", "product_user", "product_pass"),
+                                           ("ORDER_DB_PORT", "order_user", "order_pass"), ("GATEWAY_DB_PORT", "gateway_user", "gateway_pass")] {
+            let port = environment[variable]!
+            let counts = try await ShellCommand.bash(
+                "psql -X -tA -h /tmp -p \(port) -U postgres -d postgres -c \"SELECT count(*) FILTER (WHERE s.ssl) || ' of ' || count(*) "
+                    + "FROM pg_stat_ssl s JOIN pg_stat_activity a USING (pid) WHERE a.usename = '\(user)' AND a.client_addr IS NOT NULL\"")
+            let parts = counts.trimmingCharacters(in: .whitespacesAndNewlines).components(separatedBy: " of ")
+            #expect(parts.count == 2 && parts[0] == parts[1] && parts[0] != "0", "\(user): \(counts) connections encrypted")
+            // The service's own credentials: over TLS they get in, without it they are refused.
+            let login = "PGPASSWORD=\(password) psql -X -tA 'host=127.0.0.1 port=\(port) user=\(user) dbname=postgres"
+            #expect(try await ShellCommand.bash("\(login) sslmode=require' -c 'SELECT 1'").contains("1"))
+            do {
+                let plain = try await ShellCommand.bash("\(login) sslmode=disable' -c 'SELECT 1'")
+                Issue.record("\(user): a connection without TLS was let in: \(plain)")
+            } catch {
+                #expect("\(error)".contains("pg_hba.conf rejects connection"), "\(user): \(error)")
+            }
+        }
     }
 
     static let admin = (email: "e2e-admin@example.com", password: "e2e-admin-password")

@@ -77,6 +77,7 @@ struct ConfigurationTests {
         #expect(code(.serializationFailure) == .upstreamUnavailable)
         #expect(code(.syntaxError) == nil)
         #expect(APIError(PostgresError(kind: .acquireTimeout, message: ""))?.code == .upstreamUnavailable)
+        #expect(APIError(PostgresError(kind: .tlsFailed, message: ""))?.code == .upstreamUnavailable)
         #expect(ErrorCode.conflict.httpStatus == 409)
         #expect(ErrorCode.forStatus(404) == .notFound)
     }

@@ -6,17 +6,26 @@ import Postgres
 public struct TestPostgresServer: Sendable {
     public let directory: String
     public let port: Int
+    /// Set for a server started with `tlsNames`: `ca.crt` there signed its certificate.
+    public let tlsDirectory: String?
 
-    /// Initialises and starts a new cluster on a free port (local trust authentication).
-    public static func start() async throws -> TestPostgresServer {
+    /// Initialises and starts a new cluster on a free port (local trust authentication);
+    /// with `tlsNames` (`DNS:localhost`, `IP:127.0.0.1`, comma-separated) it offers TLS with
+    /// a certificate for those names from a CA of its own.
+    public static func start(tlsNames: String? = nil) async throws -> TestPostgresServer {
         // Under make test's work folder, so its clean-up stops servers a failed test left running.
         let base = ProcessInfo.processInfo.environment["TEST_WORK_DIR"] ?? "/tmp"
         let directory = "\(base)/pg-\(UInt32.random(in: 0...UInt32.max))"
-        let output = try await ShellCommand.bash("source scripts/lib.sh && start_scratch_server \(directory)")
+        let tlsDirectory = tlsNames.map { _ in "\(directory)/tls" }
+        var script = "source scripts/lib.sh && "
+        if let tlsNames, let tlsDirectory {
+            script += "make_tls_files \(tlsDirectory) '\(tlsNames)' && PG_TLS_DIR=\(tlsDirectory) "
+        }
+        let output = try await ShellCommand.bash(script + "start_scratch_server \(directory)")
         guard let port = Int(output.trimmingCharacters(in: .whitespacesAndNewlines)) else {
             throw TestSetupError("no port from start_scratch_server: \(output)")
         }
-        return TestPostgresServer(directory: directory, port: port)
+        return TestPostgresServer(directory: directory, port: port, tlsDirectory: tlsDirectory)
     }
 
     /// The superuser's connection to the `postgres` database.
@@ -29,8 +38,9 @@ public struct TestPostgresServer: Sendable {
     }
 
     public func startAgain() async throws {
+        let tls = tlsDirectory.map { "PG_TLS_DIR=\($0) " } ?? ""
         try await ShellCommand.bash(
-            "source scripts/lib.sh && start_cluster \(directory)/data \(port) \(directory)/postgres.log")
+            "source scripts/lib.sh && \(tls)start_cluster \(directory)/data \(port) \(directory)/postgres.log")
     }
 
     /// Stops the server and deletes its files.
