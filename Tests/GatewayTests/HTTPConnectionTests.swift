@@ -14,12 +14,35 @@ struct HTTPConnectionTests {
         try JSONDecoder().decode(ErrorEnvelope.self, from: Data(response.body.utf8))
     }
 
+    /// Patience for a close the server owes (after a response, or when its timers fire): it
+    /// comes within a second or two, but a machine busy with the whole run can hold a server's
+    /// event loop back for a while. A close that comes returns at once.
+    private let timerPatience = Duration.seconds(60)
+
     /// Sends `request` on a new connection; the response, and whether the server then closed.
     private func exchange(_ port: Int, _ request: String) async throws -> (RawConnection.Response, closed: Bool) {
         let connection = try await RawConnection.open(port: port)
         try await connection.send(request)
         let response = try await connection.readResponse()
-        return (response, await connection.isClosed(within: .seconds(3)))
+        return (response, await connection.isClosed(within: timerPatience))
+    }
+
+    /// Sends `request` on a new connection; the response only.
+    private func answer(_ port: Int, _ request: String) async throws -> RawConnection.Response {
+        let connection = try await RawConnection.open(port: port)
+        try await connection.send(request)
+        return try await connection.readResponse()
+    }
+
+    /// For a failure's message: how long the server now takes to answer on a new connection,
+    /// to tell a timer that never fired from a server that was not running at all.
+    private func answerTime(_ port: Int) async -> String {
+        let start = SuspendingClock.now
+        guard let connection = try? await RawConnection.open(port: port),
+            (try? await connection.send("GET /health/live HTTP/1.1\r\nHost: x\r\n\r\n")) != nil,
+            let response = try? await connection.readResponse()
+        else { return "and it does not answer a new request" }
+        return "while a new request got \(response.status) after \(SuspendingClock.now - start)"
     }
 
     @Test(arguments: [
@@ -52,7 +75,7 @@ struct HTTPConnectionTests {
             #expect(try envelope(chunked).error.code == "bad_request")
             #expect(chunkedClosed)
             let gzip = "POST \(path) HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nTransfer-Encoding: gzip\r\n\r\n{}"
-            let (encoded, _) = try await exchange(client.port!, gzip)
+            let encoded = try await answer(client.port!, gzip)
             #expect(encoded.status == 400, "\(path): \(encoded.body)")
             #expect(try envelope(encoded).error.code == "bad_request")
         }
@@ -103,19 +126,26 @@ struct HTTPConnectionTests {
         }
     }
 
+    @Test func halfSentHeadersAreClosedByTheHeaderTimeout() async throws {
+        // The idle timeout is far off: only the header timeout can close these in time.
+        try await withEdge(["HTTP_HEADER_TIMEOUT_MS": "500", "HTTP_IDLE_TIMEOUT_MS": "120000"]) { client, _ in
+            let half = try await RawConnection.open(port: client.port!)
+            try await half.send("GET /health/live HTTP/1.1\r\nHost: x\r\n")
+            let closed = await half.isClosed(within: timerPatience)
+            let answer = closed ? "" : await answerTime(client.port!)
+            #expect(closed, "half-sent headers kept the connection open, \(answer)")
+        }
+    }
+
     @Test func slowAndIdleConnectionsAreClosedAndBusyOnesAreNot() async throws {
         try await withEdge(["HTTP_HEADER_TIMEOUT_MS": "500", "HTTP_IDLE_TIMEOUT_MS": "1500"]) { client, _ in
             let port = client.port!
-            // Half-sent headers: closed once the header timeout has passed, unanswered.
-            let half = try await RawConnection.open(port: port)
-            try await half.send("GET /health/live HTTP/1.1\r\nHost: x\r\n")
-            let halfStart = ContinuousClock.now
-            #expect(await half.isClosed(within: .seconds(5)))
-            #expect(ContinuousClock.now - halfStart < .milliseconds(1400), "closed by the idle timeout, not the header timeout")
-            // Connected and silent: closed after the idle timeout.
+            // Connected and silent: closed after the idle timeout, not before.
             let silent = try await RawConnection.open(port: port)
             #expect(!(await silent.isClosed(within: .milliseconds(800))), "closed before the idle timeout")
-            #expect(await silent.isClosed(within: .seconds(5)))
+            let closed = await silent.isClosed(within: timerPatience)
+            let answer = closed ? "" : await answerTime(port)
+            #expect(closed, "a silent connection stayed open, \(answer)")
             // Twenty slow clients at once: all gone.
             var slow: [RawConnection] = []
             for index in 0..<20 {
@@ -123,13 +153,13 @@ struct HTTPConnectionTests {
                 if index.isMultiple(of: 2) { try await connection.send("GET /health/live HTTP/1.1\r\nHo") }
                 slow.append(connection)
             }
-            for connection in slow { #expect(await connection.isClosed(within: .seconds(5))) }
+            for connection in slow { #expect(await connection.isClosed(within: timerPatience)) }
             // A client that keeps asking, within the idle timeout each time, keeps its connection.
             let busy = try await RawConnection.open(port: port)
             for _ in 0..<3 {
                 try await busy.send("GET /health/live HTTP/1.1\r\nHost: x\r\n\r\n")
                 #expect(try await busy.readResponse().status == 200)
-                try await Task.sleep(for: .milliseconds(900))
+                try await Task.sleep(for: .milliseconds(900), clock: .suspending)
             }
             // A request that takes longer than both timeouts to answer is not cut off.
             let patient = try await RawConnection.open(port: port)
@@ -149,7 +179,7 @@ struct HTTPConnectionTests {
                 let response = try await connection.readResponse()
                 if response.status == 429 {
                     refused = response
-                    #expect(await connection.isClosed(within: .seconds(3)))
+                    #expect(await connection.isClosed(within: timerPatience))
                     break
                 }
                 held.append(connection)
@@ -158,12 +188,19 @@ struct HTTPConnectionTests {
             #expect(held.count <= 3)
             #expect(try envelope(response).error.code == "rate_limited")
             #expect(response.headers["retry-after"] == "1")
-            // Once one closes, a new connection is served again.
+            // Once they close, a new connection is served again: as soon as the server has seen
+            // the closes, which a busy machine may take a moment to get to.
             held.removeAll()
-            try await Task.sleep(for: .milliseconds(300))
-            let again = try await RawConnection.open(port: client.port!)
-            try await again.send("GET /health/live HTTP/1.1\r\nHost: x\r\n\r\n")
-            #expect(try await again.readResponse().status == 200)
+            var statuses: [Int] = []
+            let deadline = SuspendingClock.now + timerPatience
+            while statuses.last != 200, SuspendingClock.now < deadline {
+                if !statuses.isEmpty { try await Task.sleep(for: .milliseconds(100), clock: .suspending) }
+                let again = try await RawConnection.open(port: client.port!)
+                try await again.send("GET /health/live HTTP/1.1\r\nHost: x\r\n\r\n")
+                statuses.append(try await again.readResponse().status)
+            }
+            #expect(statuses.last == 200, "after the held connections closed: \(statuses)")
+            #expect(Set(statuses).isSubset(of: [200, 429]), "\(statuses)")
         }
     }
 }
