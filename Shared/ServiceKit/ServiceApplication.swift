@@ -18,11 +18,18 @@ public struct ServiceDependencies: Sendable {
 public struct ServiceExtras: Sendable {
     /// Run in the application's service group (an HTTP client, a background worker).
     public var services: [any Service]
+    /// Schema work besides the migrations (the document indexes), run right after them on the
+    /// owner role's pool (`MIGRATION_DATABASE_URL`): the runtime role may not change the schema.
+    public var schemaTasks: [@Sendable (PostgresPool) async throws -> Void]
     /// Run in order after the migrations and before the server accepts requests.
     public var startupTasks: [@Sendable () async throws -> Void]
 
-    public init(services: [any Service] = [], startupTasks: [@Sendable () async throws -> Void] = []) {
+    public init(
+        services: [any Service] = [], schemaTasks: [@Sendable (PostgresPool) async throws -> Void] = [],
+        startupTasks: [@Sendable () async throws -> Void] = []
+    ) {
         self.services = services
+        self.schemaTasks = schemaTasks
         self.startupTasks = startupTasks
     }
 }
@@ -58,14 +65,36 @@ public func buildServiceApplication(
         logger: logger)
     app.addServices(pool)
     app.addServices(extras.services)
-    let directory = configuration.migrationsDirectory
     let startupTasks = extras.startupTasks
     app.beforeServerStarts {
-        try await applyMigrations(from: directory, on: pool, logger: logger)
+        try await prepareSchema(configuration: configuration, schemaTasks: extras.schemaTasks, runtimePool: pool, logger: logger)
         schemaReadiness.open()
         for task in startupTasks { try await task() }
     }
     return app
+}
+
+/// Brings the database's schema up to date before the service uses it: the migrations, then
+/// `schemaTasks`, then (when the owner role is not the runtime role) the runtime role's rights
+/// (``RuntimeGrants``). With `MIGRATION_DATABASE_URL` this runs on a pool of the owner role's
+/// own, closed again afterwards; without it, on the runtime pool.
+public func prepareSchema(
+    configuration: ServiceConfiguration, schemaTasks: [@Sendable (PostgresPool) async throws -> Void],
+    runtimePool: PostgresPool, logger: Logger
+) async throws {
+    let ownerPool = configuration.migrationDatabase.map { PostgresPool(configuration: $0, logger: logger) }
+    let pool = ownerPool ?? runtimePool
+    do {
+        try await applyMigrations(from: configuration.migrationsDirectory, on: pool, logger: logger)
+        for task in schemaTasks { try await task(pool) }
+        if let owner = configuration.migrationDatabase, owner.user != configuration.database.user {
+            try await RuntimeGrants(role: configuration.database.user).apply(on: pool, logger: logger)
+        }
+    } catch {
+        await ownerPool?.close()
+        throw error
+    }
+    await ownerPool?.close()
 }
 
 /// Applies the migrations, waiting up to `patience` for a database that is still starting.

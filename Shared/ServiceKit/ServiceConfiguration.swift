@@ -12,6 +12,10 @@ public struct ServiceConfiguration: Sendable {
     public var port: Int
     /// The service's own database (`DATABASE_URL` or `DB_*`, `DB_MAX_CONNECTIONS`).
     public var database: PostgresConfiguration
+    /// The owner role that applies the migrations (`MIGRATION_DATABASE_URL`), when it is not
+    /// the runtime role: then it also gives the runtime role its rights (``RuntimeGrants``).
+    /// `nil` when unset: the runtime role migrates its own database (local use).
+    public var migrationDatabase: PostgresConfiguration?
     /// Folder of the database's versioned migrations (`MIGRATIONS_DIR`).
     public var migrationsDirectory: URL
     /// `LOG_LEVEL` (`trace` … `critical`, default `info`).
@@ -37,6 +41,10 @@ public struct ServiceConfiguration: Sendable {
         public var name: String
         public var port: Int
         public var database: PostgresConfiguration
+    /// The owner role that applies the migrations (`MIGRATION_DATABASE_URL`), when it is not
+    /// the runtime role: then it also gives the runtime role its rights (``RuntimeGrants``).
+    /// `nil` when unset: the runtime role migrates its own database (local use).
+    public var migrationDatabase: PostgresConfiguration?
         /// Folder under `database/migrations/`.
         public var migrationsFolder: String
 
@@ -57,6 +65,7 @@ public struct ServiceConfiguration: Sendable {
         var database = defaults.database
         database.applicationName = defaults.name
         self.database = try PostgresConfiguration(environment: environment, defaults: database)
+        self.migrationDatabase = try Self.migrationDatabase(environment, runtime: self.database)
         self.migrationsDirectory = URL(
             fileURLWithPath: environment["MIGRATIONS_DIR"] ?? "database/migrations/\(defaults.migrationsFolder)")
         if let value = environment["LOG_LEVEL"] {
@@ -73,5 +82,30 @@ public struct ServiceConfiguration: Sendable {
             order: environment["ORDER_SERVICE_URL"] ?? "http://127.0.0.1:8083")
         self.internalToken = environment["INTERNAL_TOKEN"].flatMap { $0.isEmpty ? nil : $0 }
         self.connectionLimits = try ConnectionLimits(environment: environment)
+    }
+
+    /// `MIGRATION_DATABASE_URL` read like `DATABASE_URL` (the same `DB_SSL*` fallbacks), for a
+    /// short-lived pool of two connections on the same database.
+    private static func migrationDatabase(
+        _ environment: [String: String], runtime: PostgresConfiguration
+    ) throws -> PostgresConfiguration? {
+        guard let url = environment["MIGRATION_DATABASE_URL"], !url.isEmpty else { return nil }
+        var ownerEnvironment = environment
+        ownerEnvironment["DATABASE_URL"] = url
+        var owner: PostgresConfiguration
+        do {
+            owner = try PostgresConfiguration(environment: ownerEnvironment, defaults: runtime)
+        } catch let error as ConfigurationError {
+            throw ConfigurationError(variable: "MIGRATION_DATABASE_URL", reason: error.reason)
+        }
+        guard owner.database == runtime.database else {
+            throw ConfigurationError(
+                variable: "MIGRATION_DATABASE_URL",
+                reason: "names database \(owner.database), but DATABASE_URL names \(runtime.database): both must be the service's own")
+        }
+        owner.maxConnections = 2
+        owner.minIdleConnections = 0
+        owner.applicationName = "\(runtime.applicationName) migrations"
+        return owner.user == runtime.user && owner.host == runtime.host && owner.port == runtime.port ? nil : owner
     }
 }

@@ -20,6 +20,28 @@ struct ConfigurationTests {
         #expect(configuration.migrationsDirectory.path.hasSuffix("database/migrations/product"))
     }
 
+    @Test func theMigrationRoleComesFromItsOwnURLOnTheSameDatabase() throws {
+        let runtime = "postgres://shop_app:a@db.internal:5432/shop?sslmode=verify-full"
+        #expect(try ServiceConfiguration(defaults: defaults, environment: ["DATABASE_URL": runtime]).migrationDatabase == nil)
+        let owner = try #require(try ServiceConfiguration(
+            defaults: defaults, environment: ["DATABASE_URL": runtime, "MIGRATION_DATABASE_URL": "postgres://shop_owner:o@db.internal/shop?sslmode=require"]
+        ).migrationDatabase)
+        #expect(owner.user == "shop_owner" && owner.password == "o" && owner.database == "shop")
+        #expect(owner.parameters["sslmode"] == "require")
+        #expect(owner.maxConnections == 2 && owner.minIdleConnections == 0)
+        // The same role at the same place is no second role: nothing to grant.
+        #expect(try ServiceConfiguration(
+            defaults: defaults, environment: ["DATABASE_URL": runtime, "MIGRATION_DATABASE_URL": runtime]).migrationDatabase == nil)
+        for (url, reason) in [("postgres://shop_owner@db.internal/other", "both must be the service's own"),
+                              ("mysql://shop_owner@db.internal/shop", "is not a postgres:// URL")] {
+            let error = #expect(throws: ConfigurationError.self) {
+                try ServiceConfiguration(defaults: defaults, environment: ["DATABASE_URL": runtime, "MIGRATION_DATABASE_URL": url])
+            }
+            #expect(error?.variable == "MIGRATION_DATABASE_URL")
+            #expect(error?.reason.contains(reason) == true, "\(error?.reason ?? "")")
+        }
+    }
+
     @Test func databaseURLWinsOverParts() throws {
         let configuration = try ServiceConfiguration(
             defaults: defaults,

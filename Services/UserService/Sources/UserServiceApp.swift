@@ -58,8 +58,8 @@ public enum UserServiceApp {
             let bootstrap = BootstrapAdmin(environment: environment, directory: directory, hasher: hasher, logger: logger)
             return ServiceExtras(
                 services: [keys, client],
+                schemaTasks: [{ try await indexes.apply(on: $0, logger: logger) }],
                 startupTasks: [
-                    { try await indexes.apply(on: dependencies.pool, logger: logger) },
                     { _ = try await NIOThreadPool.singleton.runIfActive { PasswordHasher.decoy } },
                     { try await bootstrap.run() },
                 ])
