@@ -1,5 +1,5 @@
 # The stack's commands (see README.md).
-.PHONY: up down test bench seed cleanup db-health db-counts db-init db-reset backup restore slow-log-on slow-log-off validate-deploy fuzz compose-test
+.PHONY: up down test bench seed cleanup db-health db-counts db-init db-reset backup backup-prune restore slow-log-on slow-log-off validate-deploy fuzz compose-test
 
 up:
 	@bash scripts/stack.sh up
@@ -35,8 +35,12 @@ db-reset:
 backup:
 	@bash scripts/ops.sh backup $(DB)
 
+# FILE=: the logical restore of a make backup file; AT=: point-in-time, from the base backups.
 restore:
-	@bash scripts/ops.sh restore $(DB) $(FILE)
+	@if [ -n "$(AT)" ]; then bash scripts/ops.sh restore-at $(DB) '$(AT)'; else bash scripts/ops.sh restore $(DB) $(FILE); fi
+
+backup-prune:
+	@bash scripts/ops.sh backup-prune $(DB)
 
 slow-log-on:
 	@bash scripts/ops.sh slow-log on $(or $(MS),200) $(DB)

@@ -183,15 +183,22 @@ stop_cluster() {
   as_pg "$bin/pg_ctl" -D "$data" -m fast -w -t 60 stop >/dev/null 2>&1 || true
 }
 
-# ensure_database PORT DB USER PASSWORD: role and database, created when missing.
+# ensure_database PORT DB OWNER PASSWORD [RUNTIME RUNTIME_PASSWORD]: the owner role and its
+# database, and the service's runtime role (its rights come from the service's start-up, see
+# RuntimeGrants), each created when missing.
 ensure_database() {
-  local port=$1 db=$2 user=$3 password=$4
+  local port=$1 db=$2 user=$3 password=$4 runtime=${5:-} runtime_password=${6:-}
   local psql=(psql -X -q -h /tmp -p "$port" -U postgres -d postgres -v ON_ERROR_STOP=1)
-  if [ -z "$("${psql[@]}" -tAc "SELECT 1 FROM pg_roles WHERE rolname = '$user'")" ]; then
-    "${psql[@]}" -c "CREATE ROLE \"$user\" LOGIN PASSWORD '$password'"
-  fi
+  ensure_role "$user" "$password"
+  [ -n "$runtime" ] && ensure_role "$runtime" "$runtime_password"
   if [ -z "$("${psql[@]}" -tAc "SELECT 1 FROM pg_database WHERE datname = '$db'")" ]; then
     "${psql[@]}" -c "CREATE DATABASE \"$db\" OWNER \"$user\""
+  fi
+}
+
+ensure_role() { # NAME PASSWORD, with psql as in ensure_database
+  if [ -z "$("${psql[@]}" -tAc "SELECT 1 FROM pg_roles WHERE rolname = '$1'")" ]; then
+    "${psql[@]}" -c "CREATE ROLE \"$1\" LOGIN PASSWORD '$2'"
   fi
 }
 

@@ -7,26 +7,35 @@
 #   ops.sh counts [DB]            rows per table
 #   ops.sh init DB                run database/<db>-init.sql on an empty database
 #   ops.sh reset DB               drop and recreate the schema, then run the init script
-#   ops.sh backup [DB]            pg_dump to $BACKUP_DIR/backup_<db>_<YYYYmmdd-HHMMSS>.sql
+#   ops.sh backup [DB]            pg_dump to $BACKUP_DIR/backup_<db>_<YYYYmmdd-HHMMSS>.sql, and
+#                                 a base backup of each make-up server (point-in-time recovery)
 #   ops.sh restore DB FILE        reset DB, then load FILE
+#   ops.sh restore-at DB TIME     point-in-time restore of DB to TIME (RFC 3339) into a fresh
+#                                 data directory, from a base backup and the archived WAL
+#   ops.sh backup-prune [DB]      keep the newest $BACKUP_KEEP (7) base backups and the WAL they need
 #   ops.sh slow-log on [MS]       log statements slower than MS (default 200) ms
 #   ops.sh slow-log off
-# Ports and STACK_DIR as for make up; BACKUP_DIR defaults to $STACK_DIR/backups.
+# Ports and STACK_DIR as for make up; BACKUP_DIR defaults to $STACK_DIR/backups. A reset or
+# restore of a running stack's database stops that database's service first and starts it
+# again afterwards: nothing reads a half-restored database, no cache outlives the old data,
+# and the service's start-up gives its runtime role its rights on the new tables.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 cd "$ROOT"
 source "$ROOT/scripts/stack-config.sh"
 BACKUP_DIR=${BACKUP_DIR:-$STACK_DIR/backups}
+source "$ROOT/scripts/pitr.sh"
 
-# Sets PORT DATABASE DB_USER DB_PASSWORD INIT_SCRIPT for a short name.
+# Sets PORT DATABASE DB_USER DB_PASSWORD INIT_SCRIPT PART SERVICE for a short name.
 select_db() {
   local entry part
   for entry in "${DATABASES[@]}"; do
-    read -r part PORT DATABASE DB_USER DB_PASSWORD <<<"$entry"
+    read -r part PORT DATABASE DB_USER DB_PASSWORD _ <<<"$entry"
     if [ "$part" = "$1-db" ]; then
+      PART=$part
       case $1 in
-        gateway) INIT_SCRIPT=$ROOT/database/gateway-init.sql ;;
-        *) INIT_SCRIPT=$ROOT/database/$1-service-init.sql ;;
+        gateway) INIT_SCRIPT=$ROOT/database/gateway-init.sql; SERVICE=gateway ;;
+        *) INIT_SCRIPT=$ROOT/database/$1-service-init.sql; SERVICE=$1-service ;;
       esac
       return
     fi
@@ -38,6 +47,30 @@ names() { if [ $# -gt 0 ] && [ -n "$1" ]; then echo "$1"; else echo user product
 as_owner() { PGPASSWORD=$DB_PASSWORD "$@" -h 127.0.0.1 -p "$PORT" -U "$DB_USER"; }
 owner_psql() { as_owner psql -X -q -v ON_ERROR_STOP=1 -d "$DATABASE" "$@"; }
 superuser_psql() { psql -X -q -v ON_ERROR_STOP=1 -h /tmp -p "$PORT" -U postgres -d postgres "$@"; }
+
+# with_service_stopped COMMAND...: runs COMMAND with the selected database's service stopped,
+# when the stack runs it, and starts the service again afterwards, even if COMMAND failed.
+with_service_stopped() {
+  local running=0 status=0
+  if pid_alive "$RUN_DIR/$SERVICE.pid"; then
+    running=1
+    bash "$ROOT/scripts/stack.sh" stop "$SERVICE"
+  fi
+  # In a subshell, so a `die` inside still gets the service started again (and not in an
+  # `||` list, where bash would ignore set -e inside).
+  set +e
+  (set -e; "$@")
+  status=$?
+  set -e
+  if [ $running = 1 ]; then
+    bash "$ROOT/scripts/stack.sh" start "$SERVICE" || status=1
+  fi
+  return $status
+}
+
+drop_schema() {
+  owner_psql -c "DROP SCHEMA public CASCADE; CREATE SCHEMA public; GRANT ALL ON SCHEMA public TO \"$DB_USER\";" 2>/dev/null
+}
 
 health() {
   local name status=0
@@ -72,7 +105,10 @@ init() {
 
 reset() {
   select_db "$1"
-  owner_psql -c "DROP SCHEMA public CASCADE; CREATE SCHEMA public; GRANT ALL ON SCHEMA public TO \"$DB_USER\";" 2>/dev/null
+  with_service_stopped reset_now "$1"
+}
+reset_now() {
+  drop_schema
   log "$1: schema dropped and recreated"
   init "$1"
 }
@@ -83,8 +119,9 @@ backup() {
   for name in $(names "${1:-}"); do
     select_db "$name"
     file=$BACKUP_DIR/backup_${name}_$(date +%Y%m%d-%H%M%S).sql
-    as_owner pg_dump --no-owner -d "$DATABASE" >"$file"
+    as_owner pg_dump --no-owner --no-privileges -d "$DATABASE" >"$file"
     echo "$file"
+    base_backup
   done
 }
 
@@ -92,7 +129,10 @@ restore() {
   [ $# -eq 2 ] || die "usage: ops.sh restore DB FILE"
   [ -s "$2" ] || die "no backup at $2"
   select_db "$1"
-  owner_psql -c "DROP SCHEMA public CASCADE; CREATE SCHEMA public; GRANT ALL ON SCHEMA public TO \"$DB_USER\";" 2>/dev/null
+  with_service_stopped restore_now "$1" "$2"
+}
+restore_now() {
+  drop_schema
   owner_psql -f "$2" >/dev/null
   log "$1: restored from $2"
 }
@@ -120,6 +160,8 @@ case $command in
   reset) [ $# -eq 1 ] || die "usage: ops.sh reset DB"; reset "$1" ;;
   backup) backup "$@" ;;
   restore) restore "$@" ;;
+  restore-at) [ $# -eq 2 ] || die "usage: ops.sh restore-at DB TIME"; select_db "$1"; with_service_stopped restore_at "$2" ;;
+  backup-prune) for name in $(names "${1:-}"); do select_db "$name"; prune_base_backups; done ;;
   slow-log) slow_log "$@" ;;
-  *) sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
+  *) sed -n '2,23p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
 esac

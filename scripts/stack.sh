@@ -6,6 +6,9 @@
 #   logs in $STACK_DIR/logs. `up` starts only what is not running.
 #   DB_TLS=1: the database servers accept TCP connections with TLS only (a CA of the stack's
 #   own, made once), and the services verify them (sslmode=verify-full).
+#   Every database server archives its WAL (gzip) for point-in-time recovery (make backup,
+#   make restore AT=…); ARCHIVE_TIMEOUT (60 s) bounds how old the newest archived change is.
+#   stack.sh start|stop PART...: just those parts (ops.sh uses it around a restore).
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 cd "$ROOT"
@@ -13,24 +16,21 @@ cd "$ROOT"
 source "$ROOT/scripts/stack-config.sh"
 SERVICES=(user-service product-service order-service gateway)
 
-# Where a database's files live: under $STACK_DIR, unless the server's user cannot reach it.
-data_dir() {
-  local part=$1
-  if pg_can_write "$STACK_DIR/db"; then
-    echo "$STACK_DIR/db/$part"
-  else
-    echo "/tmp/ecommerce-stack-$(printf '%s' "$STACK_DIR" | md5sum | cut -c1-12)/$part"
-  fi
-}
-
 db_tls() { [ "${DB_TLS:-0}" = 1 ]; }
 
-db_url() { # part
+# db_url runtime|owner: the URL of $PART's database for its runtime role (the service's
+# DATABASE_URL) or its owner (MIGRATION_DATABASE_URL).
+db_url() {
   local entry tls=""
   db_tls && tls="?sslmode=verify-full&sslrootcert=$TLS_DIR/ca.crt"
   for entry in "${DATABASES[@]}"; do
     set -- $entry
-    [ "$1" = "$PART" ] && { echo "postgres://$4:$5@127.0.0.1:$2/$3$tls"; return; }
+    [ "$1" = "$PART" ] || continue
+    case $ROLE in
+      owner) echo "postgres://$4:$5@127.0.0.1:$2/$3$tls" ;;
+      *) echo "postgres://$6:$7@127.0.0.1:$2/$3$tls" ;;
+    esac
+    return
   done
 }
 
@@ -43,10 +43,28 @@ set_tls_only() { # data
   return 0
 }
 
+# The archiving settings (the lines ending "# archiving"), written again at every start:
+# each finished WAL segment is gzipped into WAL_DIR, written under a temporary name first so
+# a half-copied segment is never taken for a whole one.
+set_archiving() { # data wal-dir
+  local conf=$1/postgresql.conf wal=$2
+  as_pg mkdir -p "$wal"
+  sed -i '/# archiving$/d' "$conf"
+  cat >>"$conf" <<CONF
+wal_level = replica  # archiving
+archive_mode = on  # archiving
+archive_timeout = ${ARCHIVE_TIMEOUT:-60}  # archiving
+archive_command = 'test ! -f "$wal/%f.gz" && gzip -c "%p" > "$wal/%f.gz.part" && mv "$wal/%f.gz.part" "$wal/%f.gz"'  # archiving
+CONF
+}
+
+# wanted PART: whether this run handles PART (every part, unless ONLY names some).
+wanted() { [ -z "${ONLY:-}" ] || [[ " $ONLY " == *" $1 "* ]]; }
+
 start_databases() {
   mkdir -p "$STACK_DIR/db"
   [ "$(id -u)" -eq 0 ] && chown postgres:postgres "$STACK_DIR/db" 2>/dev/null || true
-  local entry part port db user password data logfile
+  local entry part port db user password runtime runtime_password data logfile
   # The stack's CA and the servers' certificate (make_tls_files), beside the data where the
   # servers' user reads them; start_services gives the services this CA.
   TLS_DIR="$(dirname "$(data_dir user-db)")/tls"
@@ -55,7 +73,8 @@ start_databases() {
     make_tls_files "$TLS_DIR"
   fi
   for entry in "${DATABASES[@]}"; do
-    read -r part port db user password <<<"$entry"
+    read -r part port db user password runtime runtime_password <<<"$entry"
+    wanted "$part" || continue
     if pid_alive "$RUN_DIR/$part.pid"; then
       log "$part already running (port $port)"
       continue
@@ -74,10 +93,11 @@ start_databases() {
       logfile=$data.log
     fi
     set_tls_only "$data"
+    set_archiving "$data" "$(pitr_dir "$part")/wal"
     log "starting $part on port $port$(db_tls && echo ", TLS only")"
     PG_TLS_DIR=$(db_tls && echo "$TLS_DIR") start_cluster "$data" "$port" "$logfile" || die "$part did not start; see $LOG_DIR/$part.log"
     head -n 1 "$data/postmaster.pid" >"$RUN_DIR/$part.pid"
-    ensure_database "$port" "$db" "$user" "$password"
+    ensure_database "$port" "$db" "$user" "$password" "$runtime" "$runtime_password"
   done
 }
 
@@ -116,6 +136,7 @@ start_services() {
     "DOCUMENT_INDEXES_FILE=$ROOT/database/document-indexes.json"
   )
   for part in "${SERVICES[@]}"; do
+    wanted "$part" || continue
     if pid_alive "$RUN_DIR/$part.pid"; then
       log "$part already running"
       continue
@@ -129,7 +150,8 @@ start_services() {
         own=("RATE_LIMIT_REDIS_URL=${RATE_LIMIT_REDIS_URL:-redis://127.0.0.1:$REDIS_PORT}") ;;
     esac
     log "starting $part on port $port"
-    env "${common[@]}" "${own[@]}" PORT="$port" DATABASE_URL="$(db_url)" MIGRATIONS_DIR="$ROOT/database/migrations/$folder" \
+    env "${common[@]}" "${own[@]}" PORT="$port" DATABASE_URL="$(ROLE=runtime db_url)" \
+      MIGRATION_DATABASE_URL="$(ROLE=owner db_url)" MIGRATIONS_DIR="$ROOT/database/migrations/$folder" \
       nohup "$bin/$part" >>"$LOG_DIR/$part.log" 2>&1 </dev/null &
     echo $! >"$RUN_DIR/$part.pid"
   done
@@ -182,11 +204,12 @@ stop_process() {
 down() {
   local part entry
   for ((i = ${#SERVICES[@]} - 1; i >= 0; i--)); do
-    stop_process "${SERVICES[$i]}"
+    wanted "${SERVICES[$i]}" && stop_process "${SERVICES[$i]}"
   done
-  stop_process rate-limit-store
+  wanted rate-limit-store && stop_process rate-limit-store
   for entry in "${DATABASES[@]}"; do
     read -r part _ <<<"$entry"
+    wanted "$part" || continue
     if pid_alive "$RUN_DIR/$part.pid"; then
       log "stopping $part"
       stop_cluster "$(data_dir "$part")"
@@ -195,8 +218,29 @@ down() {
   done
 }
 
+# start PART...: those parts of a stack made before (no build, no waiting for the gateway;
+# a service is waited for until its own /health answers).
+start_parts() {
+  mkdir -p "$RUN_DIR" "$LOG_DIR"
+  start_databases
+  start_services
+  local part port deadline
+  for part in "${SERVICES[@]}"; do
+    wanted "$part" || continue
+    port=$(service_port "$part")
+    deadline=$((SECONDS + ${STACK_START_TIMEOUT:-120}))
+    until curl -fsS -o /dev/null "http://127.0.0.1:$port/health/ready" 2>/dev/null; do
+      pid_alive "$RUN_DIR/$part.pid" || { tail -n 20 "$LOG_DIR/$part.log" >&2; die "$part exited; log: $LOG_DIR/$part.log"; }
+      [ $SECONDS -lt $deadline ] || die "$part did not become ready on port $port"
+      sleep 0.3
+    done
+  done
+}
+
 case "${1:-}" in
   up) up ;;
   down) down ;;
-  *) die "usage: $0 up|down" ;;
+  start) shift; ONLY="$*"; start_parts ;;
+  stop) shift; ONLY="$*"; down ;;
+  *) die "usage: $0 up|down|start PART...|stop PART..." ;;
 esac
