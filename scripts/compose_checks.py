@@ -13,7 +13,7 @@ import time
 import uuid
 
 from compose_replicas import CHECKS as REPLICA_CHECKS
-from compose_stack import ROOT, CheckFailed, Stack, container_log, expect, run, say, wait_for
+from compose_stack import DATABASES, ROOT, CheckFailed, Stack, container_log, expect, run, say, wait_for
 
 # The checks, in order.
 
@@ -108,6 +108,37 @@ def check_operations(stack, state):
             f"ping postgres-product from api-gateway, JSON request lines in docker logs")
 
 
+def check_production_databases(stack, state):
+    """Runtime roles with DML only, WAL archived, and a base backup taken in the container."""
+    for container, (database, owner) in DATABASES.items():
+        service = container.removeprefix("postgres-")
+        runtime = f"{service}_app"
+        users = set(stack.psql(container, "SELECT usename FROM pg_stat_activity WHERE application_name LIKE '%-service' "
+                                          "OR application_name = 'gateway'", user="postgres").split())
+        expect(users == {runtime}, f"{container}: the service connects as {users or 'nobody'}, not as {runtime} alone")
+        denied = run("docker", "exec", "-e", f"PGPASSWORD={runtime}_pass", container, "bash", "-c",
+                     f"psql -X -tA -h 127.0.0.1 -U {runtime} -d {database} -c 'TRUNCATE schema_migrations' 2>&1 || true")
+        expect("permission denied" in denied, f"{container}: {runtime} TRUNCATE schema_migrations said: {denied}")
+        stack.psql(container, "SELECT pg_walfile_name(pg_switch_wal())", user="postgres")
+        archived = wait_for(f"{container} archiving its WAL", lambda: _archived(stack, container), timeout=30)
+    wal = "/var/lib/postgresql/archive/wal"
+    segments = run("docker", "exec", "postgres-order", "ls", wal).split()
+    expect(any(name.endswith(".gz") for name in segments), f"no archived segment in {wal}: {segments}")
+    base = "/var/lib/postgresql/archive/base/compose-test"
+    run("docker", "exec", "-u", "postgres", "postgres-order", "pg_basebackup", "-U", "postgres", "-D", base,
+        "-Ft", "-z", "-X", "stream", "-c", "fast")
+    files = run("docker", "exec", "postgres-order", "ls", base).split()
+    expect("base.tar.gz" in files and "pg_wal.tar.gz" in files, f"the base backup has {files}")
+    return (f"each service connects as its runtime role, which may not TRUNCATE; each database archives its WAL "
+            f"({archived} segments archived on the last); pg_basebackup in postgres-order: {', '.join(files)}")
+
+
+def _archived(stack, container):
+    counts = stack.psql(container, "SELECT archived_count, failed_count FROM pg_stat_archiver", user="postgres").split("|")
+    expect(counts[1] == "0", f"{container}: archive_command failed {counts[1]} times (docker logs {container})")
+    return int(counts[0]) if int(counts[0]) > 0 else None
+
+
 def check_restarts(stack, state):
     product_service = stack.containers("product-service")[0]
     run("docker", "restart", product_service)
@@ -118,7 +149,7 @@ def check_restarts(stack, state):
     return f"restarted {product_service} and postgres-order: /health 200 again, order {order['id']} confirmed"
 
 
-CHECKS = [check_started, check_orders, check_operations, check_restarts]
+CHECKS = [check_started, check_orders, check_operations, check_production_databases, check_restarts]
 
 
 def main():
