@@ -68,6 +68,39 @@ with_service_stopped() {
   return $status
 }
 
+# operate ACTION DETAIL COMMAND...: a reset or restore of the selected database. The audit
+# trail is kept whole across it: its rows are copied out first and put back afterwards (a
+# restore to an earlier instant must not erase the record of what happened since, nor a
+# reset the record of everything), then the operation itself is added to it, as
+# operator:<user>. COMMAND runs with the service stopped (with_service_stopped).
+operate() {
+  local action=$1 detail=$2 saved kept
+  shift 2
+  saved=$(mktemp "${TMPDIR:-/tmp}/audit-$PART.XXXXXX")
+  AUDIT_SAVED=$saved
+  trap 'rm -f "$AUDIT_SAVED"' EXIT
+  if [ "$(owner_psql -tAc "SELECT to_regclass('public.audit_log') IS NOT NULL")" = t ]; then
+    owner_psql -c "\\copy audit_log TO '$saved' WITH (FORMAT csv)"
+  fi
+  with_service_stopped "$@"
+  if ! owner_psql -v action="$action" -v detail="$detail" -v actor="operator:${SUDO_USER:-${USER:-$(id -un)}}" >/dev/null <<SQL
+BEGIN;
+CREATE TEMPORARY TABLE saved_audit (LIKE audit_log) ON COMMIT DROP;
+\\copy saved_audit FROM '$saved' WITH (FORMAT csv)
+INSERT INTO audit_log SELECT * FROM saved_audit ON CONFLICT (id) DO NOTHING;
+SELECT setval(pg_get_serial_sequence('audit_log', 'id'), greatest((SELECT max(id) FROM audit_log), 1));
+INSERT INTO audit_log (actor, actor_role, action, resource, after)
+VALUES (:'actor', 'operator', :'action', 'database', jsonb_build_object('database', current_database(), 'from', :'detail'));
+COMMIT;
+SQL
+  then
+    mkdir -p "$BACKUP_DIR"
+    kept=$BACKUP_DIR/audit_${PART%-db}_$(date +%Y%m%d-%H%M%S).csv
+    cp "$saved" "$kept"
+    die "$PART: the audit trail could not be brought back nor the $action recorded in it; its rows are in $kept"
+  fi
+}
+
 drop_schema() {
   owner_psql -c "DROP SCHEMA public CASCADE; CREATE SCHEMA public; GRANT ALL ON SCHEMA public TO \"$DB_USER\";" 2>/dev/null
 }
@@ -105,7 +138,7 @@ init() {
 
 reset() {
   select_db "$1"
-  with_service_stopped reset_now "$1"
+  operate reset "$(basename "$INIT_SCRIPT")" reset_now "$1"
 }
 reset_now() {
   drop_schema
@@ -129,7 +162,7 @@ restore() {
   [ $# -eq 2 ] || die "usage: ops.sh restore DB FILE"
   [ -s "$2" ] || die "no backup at $2"
   select_db "$1"
-  with_service_stopped restore_now "$1" "$2"
+  operate restore "$2" restore_now "$1" "$2"
 }
 restore_now() {
   drop_schema
@@ -160,7 +193,7 @@ case $command in
   reset) [ $# -eq 1 ] || die "usage: ops.sh reset DB"; reset "$1" ;;
   backup) backup "$@" ;;
   restore) restore "$@" ;;
-  restore-at) [ $# -eq 2 ] || die "usage: ops.sh restore-at DB TIME"; select_db "$1"; with_service_stopped restore_at "$2" ;;
+  restore-at) [ $# -eq 2 ] || die "usage: ops.sh restore-at DB TIME"; select_db "$1"; operate restore "point in time $2" restore_at "$2" ;;
   backup-prune) for name in $(names "${1:-}"); do select_db "$name"; prune_base_backups; done ;;
   slow-log) slow_log "$@" ;;
   *) sed -n '2,23p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;

@@ -23,7 +23,7 @@ public enum GatewayApp {
             let client = CurlHTTPClient(logger: dependencies.logger)
             let logs = RequestLogWriter(
                 pool: dependencies.pool, logger: dependencies.logger, interval: gatewayConfiguration.logFlushInterval)
-            let retention = RetentionJob(pool: dependencies.pool, ready: dependencies.schemaReadiness, logger: dependencies.logger)
+            let retention = RetentionJob(pool: dependencies.pool, function: "purge_expired_rows", ready: dependencies.schemaReadiness, logger: dependencies.logger)
             router.add(middleware: EdgeMiddleware(
                 verifier: dependencies.tokenVerifier(client: client),
                 keys: APIKeyResolver(client: client, userServiceURL: configuration.peers.user, internalToken: configuration.internalToken),
@@ -40,6 +40,12 @@ public enum GatewayApp {
                 atPath: "/health")
             router.addRoutes(AnalyticsController(pool: dependencies.pool).endpoints, atPath: "/api/v1/analytics")
             router.addRoutes(AdminController(pool: dependencies.pool).endpoints, atPath: "/api/v1/admin")
+            router.addRoutes(
+                AuditTrailController(
+                    pool: dependencies.pool, client: client, upstreamURLs: gatewayConfiguration.upstreamURLs,
+                    internalToken: configuration.internalToken
+                ).endpoints,
+                atPath: "/api/v1/admin/audit")
             router.addRoutes(
                 MergedOpenAPIController(
                     client: client, upstreamURLs: Array(gatewayConfiguration.upstreamURLs.values).sorted(),

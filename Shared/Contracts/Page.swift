@@ -36,11 +36,12 @@ public struct PageRequest: Sendable, Equatable {
     public var limit: Int
     public var offset: Int
 
-    /// Creates a page request; `nil` parts take the defaults. Returns `nil` when a value is out of range.
-    public init?(limit: Int?, offset: Int?) {
+    /// Creates a page request; `nil` parts take the defaults. Returns `nil` when a value is out
+    /// of range (`limit` beyond `maxLimit`, which only internal routes raise).
+    public init?(limit: Int?, offset: Int?, maxLimit: Int = Self.maxLimit) {
         let limit = limit ?? Self.defaultLimit
         let offset = offset ?? 0
-        guard (1...Self.maxLimit).contains(limit), offset >= 0 else { return nil }
+        guard (1...maxLimit).contains(limit), offset >= 0 else { return nil }
         self.limit = limit
         self.offset = offset
     }

@@ -46,14 +46,25 @@ public final class PostgresPool: Sendable, Service {
         _ body: (PostgresConnection) async throws -> Result
     ) async throws -> Result {
         let connection = try await lease()
+        let settings = PostgresSessionSettings.current
         do {
+            if !settings.isEmpty { try await connection.query(PostgresSessionSettings.statement(settings)) }
             let result = try await body(connection)
+            try await clear(settings, on: connection)
             release(connection)
             return result
         } catch {
-            release(connection, broken: (error as? PostgresError)?.breaksConnection ?? false)
+            var broken = (error as? PostgresError)?.breaksConnection ?? false
+            // A connection whose settings cannot be cleared must not carry them to the next caller.
+            if !broken, (try? await clear(settings, on: connection)) == nil { broken = true }
+            release(connection, broken: broken)
             throw error
         }
+    }
+
+    private func clear(_ settings: [String: String], on connection: PostgresConnection) async throws {
+        guard !settings.isEmpty else { return }
+        try await connection.query(PostgresSessionSettings.statement(settings, clearing: true))
     }
 
     /// Runs one statement on a lent connection.

@@ -36,6 +36,29 @@ extension Request {
         return money
     }
 
+    /// The times a filter may name: from the Unix epoch to the end of year 9999. Earlier ones
+    /// would not mean what they say: Foundation reads dates before 1583 in the Julian calendar
+    /// and PostgreSQL in the Gregorian one, so `0001-01-01` became a day of year 0, which
+    /// PostgreSQL refuses (found by `make fuzz` as a 500).
+    public static let filterTimes = Date(timeIntervalSince1970: 0)..<Date(timeIntervalSince1970: 253_402_300_800)
+
+    /// An RFC 3339 query value within ``filterTimes``; 400 when present but not one.
+    public func queryDate(_ name: String) throws -> Date? {
+        guard let text = try query(name) else { return nil }
+        let formatter = ISO8601DateFormatter()
+        func parse(_ options: ISO8601DateFormatter.Options) -> Date? {
+            formatter.formatOptions = options
+            return formatter.date(from: text)
+        }
+        guard let date = parse([.withInternetDateTime, .withFractionalSeconds]) ?? parse([.withInternetDateTime]),
+            Self.filterTimes.contains(date)
+        else {
+            throw APIError.badRequest(
+                "query parameter \(name) must be an RFC 3339 time from 1970-01-01T00:00:00Z to 9999-12-31T23:59:59Z")
+        }
+        return date
+    }
+
     /// A value from a fixed set; 400 naming the allowed ones otherwise.
     public func queryChoice(_ name: String, in allowed: [String]) throws -> String? {
         guard let text = try query(name) else { return nil }

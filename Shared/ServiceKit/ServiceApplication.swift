@@ -65,6 +65,8 @@ public func buildServiceApplication(
         logger: logger)
     app.addServices(pool)
     app.addServices(extras.services)
+    // Every database keeps its audit trail a year (database/migrations/shared/audit_log.sql).
+    app.addServices(RetentionJob(pool: pool, function: "purge_expired_audit", ready: schemaReadiness, logger: logger))
     let startupTasks = extras.startupTasks
     app.beforeServerStarts {
         try await prepareSchema(configuration: configuration, schemaTasks: extras.schemaTasks, runtimePool: pool, logger: logger)

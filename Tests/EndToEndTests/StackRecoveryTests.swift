@@ -63,6 +63,18 @@ struct StackRecoveryTests {
             try await stack.make("db-reset DB=product")
             #expect(try await stack.send("GET", productPath).status == 404)
 
+            // The audit trail kept every admin action and operation across the restores and the
+            // reset (the price changes the restores undid included), newest first.
+            let trail = try await stack.call("GET", "/api/v1/admin/audit?limit=100", token: admin, as: Page<AuditEntry>.self).0.data
+            #expect(trail == trail.sorted(by: AuditEntry.newestFirst))
+            let prices = trail.filter { $0.resource == "products" && $0.action == "update" && $0.resourceID == String(product.id) }
+                .map { "\($0.before?["price"]?.intValue ?? -1)>\($0.after?["price"]?.intValue ?? -1)" }
+            #expect(prices == ["24>40", "24>30"], "\(trail)")
+            #expect(trail.first { $0.resource == "products" }?.actorRole == "admin")
+            let operations = trail.filter { $0.resource == "database" }.map { "\($0.service) \($0.action) \($0.actor.hasPrefix("operator:"))" }
+            #expect(operations == ["product reset true", "product restore true", "product restore true", "order restore true"], "\(operations)")
+            #expect(try await stack.send("GET", "/api/v1/admin/audit", token: customer).status == 403)
+
             // Every service is up on its restored database.
             #expect(try await stack.send("GET", "/health").status == 200)
             // Retention: one base backup kept per database, the archive trimmed to what it needs.

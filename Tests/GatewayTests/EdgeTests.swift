@@ -172,7 +172,7 @@ struct EdgeTests {
             INSERT INTO analytics_events (event_name, created_at)
             SELECT 'view', now() - (n || ' days')::interval + interval '1 hour' FROM generate_series(0, 100) AS n
             """)
-        let job = RetentionJob(pool: pool, ready: SchemaReadiness(), logger: TestEnvironment.logger("retention"), batch: 3)
+        let job = RetentionJob(pool: pool, function: "purge_expired_rows", ready: SchemaReadiness(), logger: TestEnvironment.logger("retention"), batch: 3)
         #expect(try await job.purge() == 10 + 10)
         let logs: Int = try await pool.query("SELECT count(*) AS n FROM api_logs").first!.decode("n")
         let events: Int = try await pool.query("SELECT count(*) AS n FROM analytics_events").first!.decode("n")

@@ -46,6 +46,7 @@ struct LeastPrivilegeTests {
             #expect(try await privileges(products, "stock_movements") == "SELECT,INSERT")
             #expect(try await privileges(products, "products") == "SELECT,INSERT,UPDATE,DELETE")
             #expect(try await privileges(products, "schema_migrations") == "SELECT")
+            #expect(try await privileges(orders, "audit_log") == "SELECT,INSERT")
             try await products.query(
                 "INSERT INTO categories (name, slug) VALUES ('Kitchen', \("kitchen-\(tag)")) RETURNING id")
 
@@ -54,6 +55,7 @@ struct LeastPrivilegeTests {
                 "DROP TABLE orders", "ALTER TABLE orders ADD COLUMN extra INTEGER", "TRUNCATE orders", "CREATE TABLE extra (id INTEGER)",
                 "UPDATE order_saga_events SET action = action", "DELETE FROM order_saga_events", "UPDATE schema_migrations SET name = name",
                 "CREATE INDEX extra ON orders (id)", "DROP TRIGGER order_saga_events_no_change ON order_saga_events",
+                "UPDATE audit_log SET actor = actor", "DELETE FROM audit_log", "TRUNCATE audit_log", "DROP TRIGGER orders_audit ON orders",
             ] {
                 let error = await #expect(throws: PostgresError.self, "\(statement)") {
                     try await orders.query(PostgresQuery(unsafeSQL: statement))
@@ -66,6 +68,19 @@ struct LeastPrivilegeTests {
                 }
                 #expect(error?.sqlState == .insufficientPrivilege, "\(statement): \(String(reflecting: error))")
             }
+
+            // The audit trail: a change is recorded when the connection names an actor, and
+            // the runtime role's purge call (the owner's function) removes nothing younger than a year.
+            try await products.query("UPDATE categories SET name = 'Kitchen' WHERE slug = \("kitchen-\(tag)")")
+            try await PostgresSessionSettings.$current.withValue(["ecommerce.actor": "admin-\(tag)", "ecommerce.actor_role": "admin"]) {
+                try await products.query("UPDATE categories SET name = 'Cookware' WHERE slug = \("kitchen-\(tag)")")
+            }
+            let audit = try await products.query(
+                "SELECT actor || ' ' || action || ' ' || resource || ' ' || (before->>'name') || '>' || (after->>'name') AS line FROM audit_log")
+            let lines = try audit.map { try $0.decode("line", as: String?.self) ?? "(null)" }
+            #expect(lines == ["admin-\(tag) update categories Kitchen>Cookware"], "\(lines)")
+            #expect(try await products.query("SELECT purge_expired_audit(100) AS n").first?.decode("n", as: Int.self) == 0)
+            #expect(try await products.query("SELECT count(*) AS n FROM audit_log").first?.decode("n", as: Int.self) == 1)
 
             // Neither runtime role gets into the other service's database.
             for (role, database) in [(product.runtime, order.name), (order.runtime, product.name)] {

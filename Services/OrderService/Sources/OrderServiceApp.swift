@@ -36,6 +36,8 @@ public enum OrderServiceApp {
             router.group("/api/v1/orders")
                 .add(middleware: BearerAuthMiddleware(verifier: dependencies.tokenVerifier(client: client)))
                 .addRoutes(OrdersController(orders: orders, sagas: store, saga: saga, sagaTimeout: settings.sagaTimeout).endpoints)
+            router.group("/internal/audit").add(middleware: InternalTokenMiddleware(token: configuration.internalToken))
+                .addRoutes(AuditController(pool: dependencies.pool, service: "order").endpoints)
             router.group("/internal/purchases").add(middleware: InternalTokenMiddleware(token: configuration.internalToken))
                 .addRoutes(PurchasesController(orders: orders).endpoints)
 

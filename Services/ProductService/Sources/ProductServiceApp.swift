@@ -35,6 +35,8 @@ public enum ProductServiceApp {
             api.addRoutes(ProductsController(store: products).endpoints, atPath: "products")
             api.addRoutes(reviews.productRoutes, atPath: "products")
             api.addRoutes(reviews.reviewRoutes, atPath: "reviews")
+            router.group("/internal/audit").add(middleware: InternalTokenMiddleware(token: configuration.internalToken))
+                .addRoutes(AuditController(pool: dependencies.pool, service: "product").endpoints)
             router.group("/internal/stock").add(middleware: InternalTokenMiddleware(token: configuration.internalToken))
                 .addRoutes(StockController(ledger: StockLedger(pool: pool, cache: cache)).endpoints)
             var services: [any Service] = [client]

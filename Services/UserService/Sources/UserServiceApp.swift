@@ -52,6 +52,8 @@ public enum UserServiceApp {
             api.addRoutes(AuthController(directory: directory, issuer: issuer, hasher: hasher).endpoints, atPath: "auth")
             api.addRoutes(UsersController(directory: directory).endpoints, atPath: "users")
             api.addRoutes(APIKeysController(keys: keys).endpoints, atPath: "api-keys")
+            router.group("/internal/audit").add(middleware: InternalTokenMiddleware(token: configuration.internalToken))
+                .addRoutes(AuditController(pool: dependencies.pool, service: "user").endpoints)
             router.group("/internal").add(middleware: InternalTokenMiddleware(token: configuration.internalToken))
                 .addRoutes(InternalController(directory: directory, keys: keys, issuer: issuer).endpoints)
 

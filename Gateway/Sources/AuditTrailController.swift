@@ -1,0 +1,73 @@
+import Contracts
+import Foundation
+import HTTPClient
+import Hummingbird
+import Postgres
+import ServiceKit
+
+/// `GET /api/v1/admin/audit` (admin): the audit trails of every service's database and the
+/// gateway's own, merged newest first. `?limit=&offset=` page through the merged list (to a
+/// depth of ``AuditController/maxLimit``), `since`, `until` and `actor` filter every trail,
+/// `service` reads one. A trail that cannot be read is 503: a partial list would hide actions.
+struct AuditTrailController: Sendable {
+    let pool: PostgresPool
+    let client: CurlHTTPClient
+    let upstreamURLs: [Upstream: String]
+    let internalToken: String?
+
+    var endpoints: RouteCollection<ServiceRequestContext> {
+        let routes = RouteCollection(context: ServiceRequestContext.self)
+        routes.get(use: list)
+        return routes
+    }
+
+    @Sendable func list(_ request: Request, context: ServiceRequestContext) async throws -> Page<AuditEntry> {
+        _ = try context.requireAdmin()
+        let query = try AuditTrail.Query(request)
+        let depth = query.page.offset + query.page.limit
+        guard depth <= AuditController.maxLimit else {
+            throw APIError.badRequest("offset must be at most \(AuditController.maxLimit - query.page.limit)")
+        }
+        let only = try request.queryChoice("service", in: ["user", "product", "order", "gateway"])
+        // Each trail's first `depth` rows hold every row of the merged page.
+        var deepQuery = query
+        deepQuery.page = PageRequest(limit: depth, offset: 0, maxLimit: AuditController.maxLimit)!
+        let deep = deepQuery, requestID = context.requestID
+        let pages = try await withThrowingTaskGroup(of: Page<AuditEntry>.self) { group in
+            if only == nil || only == "gateway" {
+                group.addTask { try await AuditTrail.list(on: pool, service: "gateway", query: deep) }
+            }
+            for (upstream, url) in upstreamURLs where only == nil || only == upstream.rawValue {
+                group.addTask { try await fetch(upstream, url, deep, requestID: requestID) }
+            }
+            return try await group.reduce(into: []) { $0.append($1) }
+        }
+        let merged = pages.flatMap(\.data).sorted(by: AuditEntry.newestFirst)
+        return Page(
+            data: Array(merged.dropFirst(query.page.offset).prefix(query.page.limit)),
+            page: PageInfo(limit: query.page.limit, offset: query.page.offset, total: pages.map(\.page.total).reduce(0, +)))
+    }
+
+    private func fetch(_ upstream: Upstream, _ base: String, _ query: AuditTrail.Query, requestID: String) async throws -> Page<AuditEntry> {
+        var parameters = [("limit", String(query.page.limit))]
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        if let since = query.since { parameters.append(("since", formatter.string(from: since))) }
+        if let until = query.until { parameters.append(("until", formatter.string(from: until))) }
+        if let actor = query.actor { parameters.append(("actor", actor)) }
+        let unreserved = CharacterSet.alphanumerics.union(CharacterSet(charactersIn: "-._~"))
+        let text = parameters.map { "\($0.0)=\($0.1.addingPercentEncoding(withAllowedCharacters: unreserved) ?? "")" }.joined(separator: "&")
+        let request = HTTPClientRequest(
+            url: "\(base)/internal/audit?\(text)",
+            headers: [("X-Internal-Token", internalToken ?? ""), ("X-Request-ID", requestID)], timeout: .seconds(5))
+        do {
+            let response = try await client.execute(request)
+            guard response.status == 200 else { throw APIError.upstreamUnavailable("the \(upstream.rawValue) service's audit trail answered \(response.status)") }
+            return try response.decode(Page<AuditEntry>.self, decoder: contractDecoder)
+        } catch let error as APIError {
+            throw error
+        } catch {
+            throw APIError.upstreamUnavailable("the \(upstream.rawValue) service's audit trail cannot be read")
+        }
+    }
+}

@@ -1,0 +1,1 @@
+../shared/audit_log.sql
