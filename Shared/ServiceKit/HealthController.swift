@@ -76,3 +76,4 @@ public struct HealthController: Sendable {
 
 extension HealthReport: ResponseEncodable {}
 extension Page: ResponseEncodable {}
+extension ListResponse: ResponseEncodable {}

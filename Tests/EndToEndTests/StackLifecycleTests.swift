@@ -90,7 +90,7 @@ struct StackLifecycleTests {
 
     /// The order saga across all four processes: register, browse, order (and replay), cancel.
     private func placeAndCancelAnOrder(_ stack: StackUnderTest) async throws {
-        let (_, customer, product) = try await stack.customerAndProduct("e2e@example.com", stock: 5)
+        let (admin, customer, product) = try await stack.customerAndProduct("e2e@example.com", stock: 5)
         let order = StackUnderTest.order(product.id, quantity: 2)
         let (placed, first) = try await stack.call(
             "POST", "/api/v1/orders", order, token: customer, headers: [("Idempotency-Key", "e2e-order")], as: OrderResponse.self)
@@ -107,6 +107,24 @@ struct StackLifecycleTests {
         #expect(cancelled.status == "cancelled")
         #expect(cancelled.paymentStatus == "refunded")
         #expect(try await stack.call("GET", "/api/v1/products/\(product.id)", as: ProductResponse.self).0.stock == 5)
+
+        // The customer's data export gathers it from three services; the admin's holds none of it.
+        let review = try await stack.call(
+            "POST", "/api/v1/products/\(product.id)/reviews", ["rating": 4, "title": "Boils fast"], token: customer, as: ReviewResponse.self).0
+        struct Export: Decodable {
+            var profile: UserResponse
+            var sessions: [SessionResponse]
+            var orders: [OrderResponse]
+            var reviews: [ReviewResponse]
+        }
+        let export = try await stack.call("GET", "/api/v1/users/me/export", token: customer, as: Export.self).0
+        #expect(export.profile.email == "e2e@example.com")
+        #expect(export.sessions.count == 1)
+        #expect(export.orders.map(\.id) == [placed.id] && export.orders.first?.status == "cancelled")
+        #expect(export.orders.first?.items.map(\.productID) == [product.id])
+        #expect(export.reviews.map(\.id) == [review.id])
+        let adminExport = try await stack.call("GET", "/api/v1/users/me/export", token: admin, as: Export.self).0
+        #expect(adminExport.orders.isEmpty && adminExport.reviews.isEmpty && adminExport.profile.email == StackUnderTest.admin.email)
     }
 
     /// Alive and not a zombie (a stopped server whose parent has not reaped it yet is gone for our purposes).

@@ -37,6 +37,8 @@ public enum ProductServiceApp {
             api.addRoutes(reviews.reviewRoutes, atPath: "reviews")
             router.group("/internal/audit").add(middleware: InternalTokenMiddleware(token: configuration.internalToken))
                 .addRoutes(AuditController(pool: dependencies.pool, service: "product").endpoints)
+            router.group("/internal/reviews").add(middleware: InternalTokenMiddleware(token: configuration.internalToken))
+                .addRoutes(reviews.internalRoutes)
             router.group("/internal/stock").add(middleware: InternalTokenMiddleware(token: configuration.internalToken))
                 .addRoutes(StockController(ledger: StockLedger(pool: pool, cache: cache)).endpoints)
             var services: [any Service] = [client]

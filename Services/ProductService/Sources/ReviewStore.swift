@@ -28,6 +28,13 @@ struct ReviewStore: Sendable {
         return Page(data: try rows.map(Self.review), page: PageInfo(limit: page.limit, offset: page.offset, total: total))
     }
 
+    /// Every review a user wrote that is not deleted, approved or not, newest first (their data export).
+    func written(by user: String) async throws -> [ReviewResponse] {
+        var query = PostgresQuery(unsafeSQL: "SELECT \(Self.columns) FROM product_reviews")
+        query.append(" WHERE user_uid = \(user) AND deleted_at IS NULL ORDER BY created_at DESC, id DESC")
+        return try await pool.query(query).map(Self.review)
+    }
+
     /// 409 `conflict` when the user already reviewed the product.
     func create(
         product: Int, user: String, orderID: Int?, rating: Int, title: String?, comment: String?, verified: Bool

@@ -36,6 +36,15 @@ struct ReviewsController: Sendable {
         return routes
     }
 
+    /// `GET /internal/reviews/users/{uid}`: the reviews a user wrote, for the User service's data export.
+    var internalRoutes: RouteCollection<ServiceRequestContext> {
+        let routes = RouteCollection(context: ServiceRequestContext.self)
+        routes.get("users/:uid") { _, context in
+            ListResponse(data: try await reviews.written(by: try context.parameters.require("uid")))
+        }
+        return routes
+    }
+
     @Sendable func list(_ request: Request, context: ServiceRequestContext) async throws -> Page<ReviewResponse> {
         let product = try context.id()
         guard try await products.get(product, admin: context.callerMay(.productsWrite)) != nil else {

@@ -142,5 +142,4 @@ struct AuthController: Sendable {
 
 extension AuthResponse: ResponseEncodable {}
 extension RefreshResponse: ResponseEncodable {}
-extension ListResponse: ResponseEncodable {}
 extension UserResponse: ResponseEncodable {}

@@ -95,6 +95,12 @@ struct UserDirectory: Sendable {
     }
 
     /// The user's active, unexpired sessions, newest first.
+    /// Every session of the user, ended ones included, newest first.
+    func sessions(uid: String) async throws -> [SessionRecord] {
+        try await sessions.whereField("user_uid", .equal, .string(uid)).getDocuments().map(SessionRecord.init)
+            .sorted { $0.createdAt > $1.createdAt }
+    }
+
     func activeSessions(uid: String) async throws -> [SessionRecord] {
         let now = Date()
         return try await sessions.whereField("user_uid", .equal, .string(uid)).whereField("is_active", .equal, true)

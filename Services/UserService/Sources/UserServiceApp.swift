@@ -35,6 +35,11 @@ public enum UserServiceApp {
         let indexes = try DocumentIndexes(contentsOf: indexFile)
         let client = CurlHTTPClient(logger: logger)
         let usageFlushMilliseconds = try environment.integerVariable("API_KEY_USAGE_FLUSH_MS") ?? 5000
+        let anonymiseDays = try environment.integerVariable("ACCOUNT_ANONYMISE_AFTER_DAYS", in: 0...3650, reason: "must be 0 to 3650 days") ?? 30
+        let removeDays = try environment.integerVariable("ACCOUNT_REMOVE_AFTER_DAYS", in: 0...3650, reason: "must be 0 to 3650 days") ?? 90
+        guard removeDays >= anonymiseDays else {
+            throw ConfigurationError(variable: "ACCOUNT_REMOVE_AFTER_DAYS", reason: "must be at least ACCOUNT_ANONYMISE_AFTER_DAYS (\(anonymiseDays))")
+        }
 
         return buildServiceApplication(configuration: configuration) { router, dependencies in
             let store = DocumentStore(pool: dependencies.pool)
@@ -50,7 +55,9 @@ public enum UserServiceApp {
             }
             let api = router.group("/api/v1").add(middleware: BearerAuthMiddleware(verifier: verifier))
             api.addRoutes(AuthController(directory: directory, issuer: issuer, hasher: hasher).endpoints, atPath: "auth")
-            api.addRoutes(UsersController(directory: directory).endpoints, atPath: "users")
+            let exporter = AccountExporter(
+                directory: directory, client: client, peers: configuration.peers, internalToken: configuration.internalToken)
+            api.addRoutes(UsersController(directory: directory, exporter: exporter).endpoints, atPath: "users")
             api.addRoutes(APIKeysController(keys: keys).endpoints, atPath: "api-keys")
             router.group("/internal/audit").add(middleware: InternalTokenMiddleware(token: configuration.internalToken))
                 .addRoutes(AuditController(pool: dependencies.pool, service: "user").endpoints)
@@ -58,8 +65,11 @@ public enum UserServiceApp {
                 .addRoutes(InternalController(directory: directory, keys: keys, issuer: issuer).endpoints)
 
             let bootstrap = BootstrapAdmin(environment: environment, directory: directory, hasher: hasher, logger: logger)
+            let lifecycle = AccountLifecycle(
+                store: store, anonymiseAfter: TimeInterval(anonymiseDays) * 86_400, removeAfter: TimeInterval(removeDays) * 86_400,
+                ready: dependencies.schemaReadiness, logger: logger)
             return ServiceExtras(
-                services: [keys, client],
+                services: [keys, client, lifecycle],
                 schemaTasks: [{ try await indexes.apply(on: $0, logger: logger) }],
                 startupTasks: [
                     { _ = try await NIOThreadPool.singleton.runIfActive { PasswordHasher.decoy } },

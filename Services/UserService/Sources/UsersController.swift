@@ -6,6 +6,7 @@ import ServiceKit
 /// `/api/v1/users/me`: the caller's own profile.
 struct UsersController: Sendable {
     let directory: UserDirectory
+    let exporter: AccountExporter
 
     /// Fields a user may change; a JSON `null` clears `phone_number`.
     struct ProfilePatch: Decodable {
@@ -34,6 +35,7 @@ struct UsersController: Sendable {
     var endpoints: RouteCollection<ServiceRequestContext> {
         let routes = RouteCollection(context: ServiceRequestContext.self)
         routes.get("me", use: me)
+        routes.get("me/export", use: export)
         routes.patch("me", use: patch)
         routes.delete("me", use: delete)
         return routes
@@ -45,6 +47,14 @@ struct UsersController: Sendable {
             throw APIError.notFound("user")
         }
         return user.response
+    }
+
+    @Sendable func export(_ request: Request, context: ServiceRequestContext) async throws -> AccountExport {
+        let principal = try context.requireUser()
+        guard !principal.isAPIKey, let authorization = request.headers[.authorization] else {
+            throw APIError(.forbidden, "an export is the signed-in user's own: use their token")
+        }
+        return try await exporter.export(principal, authorization: authorization)
     }
 
     @Sendable func patch(_ request: Request, context: ServiceRequestContext) async throws -> UserResponse {
