@@ -29,7 +29,7 @@ struct AccountExporter: Sendable {
 
     func export(_ principal: Principal, authorization: String) async throws -> AccountExport {
         guard let user = try await directory.user(uid: principal.uid), user.deletedAt == nil else { throw APIError.notFound("user") }
-        async let orders = orders(authorization: authorization)
+        async let orders = orders(of: principal.uid, authorization: authorization)
         async let reviews = fetch(
             ListResponse<ReviewResponse>.self, "\(peers.product)/internal/reviews/users/\(principal.uid)",
             headers: [("X-Internal-Token", internalToken ?? "")], from: "product")
@@ -39,12 +39,15 @@ struct AccountExporter: Sendable {
             orders: try await orders, reviews: try await reviews.data)
     }
 
-    /// Every page of `GET /api/v1/orders` as the caller (their own orders only).
-    private func orders(authorization: String) async throws -> [OrderResponse] {
+    /// Every page of `GET /api/v1/orders` as the caller, filtered to their own orders (an admin
+    /// would otherwise be shown everyone's).
+    private func orders(of uid: String, authorization: String) async throws -> [OrderResponse] {
+        let user = uid.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""
         var orders: [OrderResponse] = []
         while true {
             let page = try await fetch(
-                Page<OrderResponse>.self, "\(peers.order)/api/v1/orders?limit=\(PageRequest.maxLimit)&offset=\(orders.count)",
+                Page<OrderResponse>.self,
+                "\(peers.order)/api/v1/orders?user_uid=\(user)&limit=\(PageRequest.maxLimit)&offset=\(orders.count)",
                 headers: [("Authorization", authorization)], from: "order")
             orders += page.data
             if page.data.isEmpty || orders.count >= page.page.total { return orders }
