@@ -22,6 +22,8 @@ public struct RuntimeGrants: Sendable {
         self.role = role
     }
 
+    static let lockKey = 7_242_002
+
     static let statementsSQL = """
         WITH tables AS (
             SELECT c.relname AS name,
@@ -50,6 +52,9 @@ public struct RuntimeGrants: Sendable {
     public func apply(on pool: PostgresPool, logger: Logger) async throws {
         let query = PostgresQuery(unsafeSQL: Self.statementsSQL, binds: [PostgresBind(type: String.postgresType, text: role)])
         let count = try await pool.withTransaction { connection in
+            // Replicas starting together would otherwise change the same catalog rows at once
+            // ("tuple concurrently updated"); one at a time, each finds the others' work done.
+            try await connection.query("SELECT pg_advisory_xact_lock(\(Self.lockKey))")
             let statements = try await connection.query(query).map { try $0.decode("statement", as: String.self) }
             for statement in statements {
                 try await connection.query(PostgresQuery(unsafeSQL: statement))

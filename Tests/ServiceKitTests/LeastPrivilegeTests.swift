@@ -31,8 +31,12 @@ struct LeastPrivilegeTests {
                     try await admin.query(PostgresQuery(unsafeSQL: "CREATE ROLE \(role) LOGIN"))
                 }
                 try await admin.query(PostgresQuery(unsafeSQL: "CREATE DATABASE \(database.name) OWNER \(database.owner)"))
-                // Twice, as a restarted service does: the second time finds everything in place.
-                for _ in 0..<2 { pools.append(try await startUp(database)) }
+                // Three replicas starting at once, then a restart: each finds the others' work done.
+                pools += try await withThrowingTaskGroup(of: PostgresPool.self) { group in
+                    for _ in 0..<3 { group.addTask { try await startUp(database) } }
+                    return try await group.reduce(into: []) { $0.append($1) }
+                }
+                pools.append(try await startUp(database))
             }
             let orders = try await pool(order.runtime, on: order.name)
             let products = try await pool(product.runtime, on: product.name)
