@@ -1,5 +1,5 @@
 # The stack's commands (see README.md).
-.PHONY: up down test bench seed cleanup db-health db-counts db-init db-reset backup backup-prune restore slow-log-on slow-log-off validate-deploy fuzz compose-test
+.PHONY: up down test bench seed cleanup db-health db-counts db-init db-reset backup backup-prune restore slow-log-on slow-log-off status db-tables db-connections db-sizes index-usage explain clear-test-data vacuum recent disk-usage validate-deploy fuzz compose-test
 
 up:
 	@bash scripts/stack.sh up
@@ -47,6 +47,38 @@ slow-log-on:
 
 slow-log-off:
 	@bash scripts/ops.sh slow-log off 0 $(DB)
+
+# The runbook (scripts/ops.sh): one screen of the stack, then a database's tables, connections,
+# sizes, index use, a query's plan, test data cleared, VACUUM, its newest rows, the disk.
+status:
+	@bash scripts/ops.sh status
+
+db-tables:
+	@bash scripts/ops.sh tables $(DB)
+
+db-connections:
+	@bash scripts/ops.sh connections $(DB)
+
+db-sizes:
+	@bash scripts/ops.sh sizes $(DB)
+
+index-usage:
+	@bash scripts/ops.sh index-usage $(DB)
+
+explain:
+	@bash scripts/ops.sh explain $(DB) "$(SQL)"
+
+clear-test-data:
+	@bash scripts/ops.sh clear-test-data $(DB)
+
+vacuum:
+	@bash scripts/ops.sh vacuum $(DB)
+
+recent:
+	@bash scripts/ops.sh recent $(DB)
+
+disk-usage:
+	@bash scripts/ops.sh disk
 
 validate-deploy:
 	@bash scripts/validate-deploy.sh

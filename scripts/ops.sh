@@ -15,6 +15,17 @@
 #   ops.sh backup-prune [DB]      keep the newest $BACKUP_KEEP (7) base backups and the WAL they need
 #   ops.sh slow-log on [MS]       log statements slower than MS (default 200) ms
 #   ops.sh slow-log off
+#   ops.sh tables [DB]            the tables (psql's \dt)
+#   ops.sh connections [DB]       connections per database, by state
+#   ops.sh sizes [DB]             the database's size and its tables', largest first
+#   ops.sh index-usage [DB]       scans and size per index, least used first
+#   ops.sh explain DB SQL         EXPLAIN ANALYZE of SQL, in a transaction rolled back after
+#   ops.sh clear-test-data DB     empty every table but the migration record and the audit
+#                                 trail, sequences restarted; only with CONFIRM=yes
+#   ops.sh vacuum [DB]            VACUUM ANALYZE (FULL=1: VACUUM FULL, which locks each table)
+#   ops.sh recent DB              the newest rows: orders (order), api_logs (gateway),
+#                                 products (product), users (user)
+#   ops.sh disk                   disk used by the stack's data, archive, backups and logs
 # Ports and STACK_DIR as for make up; BACKUP_DIR defaults to $STACK_DIR/backups. A reset or
 # restore of a running stack's database stops that database's service first and starts it
 # again afterwards: nothing reads a half-restored database, no cache outlives the old data,
@@ -184,6 +195,127 @@ slow_log() {
   done
 }
 
+tables() { local name; for name in $(names "${1:-}"); do select_db "$name"; echo "$name:"; owner_psql -c '\dt'; done; }
+
+connections() {
+  local name
+  for name in $(names "${1:-}"); do
+    select_db "$name"
+    echo "$name ($DATABASE):"
+    superuser_psql -c "SELECT coalesce(state, 'background') AS state, usename AS role, count(*) AS connections
+      FROM pg_stat_activity WHERE datname = '$DATABASE' GROUP BY 1, 2 ORDER BY 3 DESC"
+  done
+}
+
+sizes() {
+  local name
+  for name in $(names "${1:-}"); do
+    select_db "$name"
+    echo "$name: $(owner_psql -tAc "SELECT pg_size_pretty(pg_database_size(current_database()))")"
+    owner_psql -c "SELECT relname AS table, pg_size_pretty(pg_total_relation_size(relid)) AS total,
+      pg_size_pretty(pg_relation_size(relid)) AS data, n_live_tup AS rows
+      FROM pg_stat_user_tables ORDER BY pg_total_relation_size(relid) DESC"
+  done
+}
+
+index_usage() {
+  local name
+  for name in $(names "${1:-}"); do
+    select_db "$name"
+    echo "$name:"
+    owner_psql -c "SELECT relname AS table, indexrelname AS index, idx_scan AS scans,
+      pg_size_pretty(pg_relation_size(indexrelid)) AS size
+      FROM pg_stat_user_indexes ORDER BY idx_scan, pg_relation_size(indexrelid) DESC"
+  done
+}
+
+explain() {
+  [ $# -eq 2 ] || die "usage: ops.sh explain DB 'SELECT …'"
+  select_db "$1"
+  # ANALYZE runs the statement: rolled back, so an UPDATE shows its plan and changes nothing.
+  owner_psql -v ON_ERROR_STOP=1 <<SQL
+BEGIN;
+EXPLAIN (ANALYZE, BUFFERS) $2;
+ROLLBACK;
+SQL
+}
+
+clear_test_data() {
+  [ $# -eq 1 ] || die "usage: CONFIRM=yes ops.sh clear-test-data DB"
+  select_db "$1"
+  [ "${CONFIRM:-}" = yes ] || die "this deletes every row of $DATABASE but its migration record and audit trail; run again with CONFIRM=yes"
+  local tables
+  tables=$(owner_psql -tAc "SELECT string_agg(format('%I', tablename), ', ') FROM pg_tables
+    WHERE schemaname = 'public' AND tablename NOT IN ('schema_migrations', 'audit_log')")
+  [ -n "$tables" ] || { log "$1: no tables to clear"; return; }
+  owner_psql -c "TRUNCATE $tables RESTART IDENTITY CASCADE"
+  log "$1: cleared $tables (sequences restarted)"
+}
+
+vacuum() {
+  local name full=""
+  [ "${FULL:-0}" = 1 ] && full="FULL, "
+  for name in $(names "${1:-}"); do
+    select_db "$name"
+    owner_psql -c "VACUUM (${full}ANALYZE)" 2>&1 | grep -v 'skipping' >&2 || true
+    log "$name: VACUUM (${full}ANALYZE) done"
+  done
+}
+
+recent() {
+  [ $# -eq 1 ] || die "usage: ops.sh recent DB"
+  select_db "$1"
+  case $1 in
+    order) owner_psql -c "SELECT id, user_uid, status, payment_status, total_amount, created_at FROM orders ORDER BY created_at DESC, id DESC LIMIT 10" ;;
+    gateway) owner_psql -c "SELECT created_at, service_name, method, path, status_code, latency_ms, request_id FROM api_logs ORDER BY created_at DESC LIMIT 10" ;;
+    product) owner_psql -c "SELECT id, name, price, stock, status, updated_at FROM products ORDER BY updated_at DESC, id DESC LIMIT 10" ;;
+    user) owner_psql -c "SELECT id AS uid, data->>'email' AS email, data->>'status' AS status, update_time FROM documents
+            WHERE collection = 'users' ORDER BY update_time DESC LIMIT 10" ;;
+  esac
+}
+
+disk() {
+  local part dir
+  for part in user-db product-db order-db gateway-db; do
+    dir=$(data_dir "$part")
+    [ -d "$dir" ] && printf '%-28s %s\n' "$part data" "$(du -sh "$dir" 2>/dev/null | cut -f1)"
+    dir=$(pitr_dir "$part")
+    [ -d "$dir" ] && printf '%-28s %s\n' "$part archive and base backups" "$(du -sh "$dir" 2>/dev/null | cut -f1)"
+  done
+  for dir in "$BACKUP_DIR" "$LOG_DIR"; do
+    [ -d "$dir" ] && printf '%-28s %s\n' "$(basename "$dir")" "$(du -sh "$dir" 2>/dev/null | cut -f1)"
+  done
+  df -h "$STACK_DIR" | tail -n 1 | awk '{ printf "%-28s %s of %s used (%s)\n", "filesystem", $3, $2, $5 }'
+}
+
+# status: one screen, a line per part: pid, port, health, and for a database its size and connections.
+status() {
+  local entry part port database pid health size connections service
+  printf '%-17s %-8s %-6s %-8s %-8s %s\n' part pid port health size connections
+  for entry in "${DATABASES[@]}"; do
+    read -r part port database _ <<<"$entry"
+    pid=$(pid_alive "$RUN_DIR/$part.pid" && cat "$RUN_DIR/$part.pid" || echo -)
+    if psql -X -h /tmp -p "$port" -U postgres -d postgres -tAc "SELECT 1" >/dev/null 2>&1; then
+      health=ok
+      size=$(psql -X -h /tmp -p "$port" -U postgres -d postgres -tAc "SELECT pg_size_pretty(pg_database_size('$database'))" | tr -d ' ')
+      connections=$(psql -X -h /tmp -p "$port" -U postgres -d postgres -tAc \
+        "SELECT count(*) || ' of ' || current_setting('max_connections') FROM pg_stat_activity WHERE datname = '$database'")
+    else
+      health=down size=- connections=-
+    fi
+    printf '%-17s %-8s %-6s %-8s %-8s %s\n' "$part" "$pid" "$port" "$health" "$size" "$connections"
+  done
+  pid=$(pid_alive "$RUN_DIR/rate-limit-store.pid" && cat "$RUN_DIR/rate-limit-store.pid" || echo -)
+  health=$(redis-cli -p "$REDIS_PORT" ping 2>/dev/null | grep -q PONG && echo ok || echo down)
+  printf '%-17s %-8s %-6s %-8s\n' rate-limit-store "$pid" "$REDIS_PORT" "$health"
+  for service in user-service product-service order-service gateway; do
+    pid=$(pid_alive "$RUN_DIR/$service.pid" && cat "$RUN_DIR/$service.pid" || echo -)
+    port=$(service_port "$service")
+    health=$(curl -fsS -o /dev/null -m 3 "http://127.0.0.1:$port/health/ready" 2>/dev/null && echo ok || echo down)
+    printf '%-17s %-8s %-6s %-8s\n' "$service" "$pid" "$port" "$health"
+  done
+}
+
 command=${1:-}
 shift || true
 case $command in
@@ -196,5 +328,15 @@ case $command in
   restore-at) [ $# -eq 2 ] || die "usage: ops.sh restore-at DB TIME"; select_db "$1"; operate restore "point in time $2" restore_at "$2" ;;
   backup-prune) for name in $(names "${1:-}"); do select_db "$name"; prune_base_backups; done ;;
   slow-log) slow_log "$@" ;;
-  *) sed -n '2,23p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
+  tables) tables "$@" ;;
+  connections) connections "$@" ;;
+  sizes) sizes "$@" ;;
+  index-usage) index_usage "$@" ;;
+  explain) explain "$@" ;;
+  clear-test-data) clear_test_data "$@" ;;
+  vacuum) vacuum "$@" ;;
+  recent) recent "$@" ;;
+  disk) disk ;;
+  status) status ;;
+  *) sed -n '2,35p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
 esac

@@ -50,6 +50,29 @@ struct OperationsTests {
         ).filter { $0.hasSuffix(".sql") }
         #expect(try await sql("SELECT count(*) FROM schema_migrations") == String(migrations.count))
 
+        // The runbook's reads.
+        #expect(try await ops("tables product").contains("stock_movements"))
+        let sizes = try await ops("sizes product")
+        #expect(sizes.contains("product: ") && sizes.contains("products"), "\(sizes)")
+        #expect(try await ops("index-usage product").contains("products_sku_key"))
+        #expect(try await ops("connections product").contains("product (product_database):"))
+        #expect(try await ops("recent product").contains("Kettle"))
+        // EXPLAIN ANALYZE runs the statement, and rolls it back.
+        let plan = try await ops("explain product 'UPDATE products SET stock = 99'")
+        #expect(plan.contains("Update on products") && plan.contains("actual time"), "\(plan)")
+        #expect(try await sql("SELECT stock FROM products") == "7")
+        #expect(try await ops("vacuum product").contains("VACUUM (ANALYZE) done"))
+
+        // Clearing test data asks for CONFIRM=yes, then empties all but the migration record
+        // and the audit trail, with the sequences restarted.
+        await #expect(throws: (any Error).self) { try await ops("clear-test-data product") }
+        #expect(try await sql("SELECT count(*) FROM products") == "1")
+        try await ShellCommand.bash(
+            "CONFIRM=yes bash scripts/ops.sh clear-test-data product", environment: environment)
+        #expect(try await sql("SELECT count(*) FROM products") == "0")
+        #expect(try await sql("SELECT count(*) > 0 FROM schema_migrations") == "t")
+        #expect(try await sql("INSERT INTO categories (name, slug) VALUES ('Again', 'again') RETURNING id") == "1")
+
         try await ops("reset product")
         #expect(try await sql("SELECT count(*) FROM products") == "0")
 

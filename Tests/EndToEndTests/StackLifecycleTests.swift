@@ -21,6 +21,7 @@ struct StackLifecycleTests {
             #expect(output.contains(gateway))
             try await checkRunningStack(gateway: gateway)
             try await placeAndCancelAnOrder(stack)
+            try await checkStatus(stack)
             if tls { try await checkDatabaseTLS(stack.environment) }
         } catch {
             _ = try? await stack.make("down")
@@ -62,6 +63,19 @@ struct StackLifecycleTests {
         #expect(routed.errorEnvelope?.error.requestID == "e2e-1")
         let internalRoute = try await client.execute(HTTPClientRequest(url: "\(gateway)/internal/users/abc"))
         #expect(internalRoute.status == 404)
+    }
+
+    /// `make status`: a line per part with its pid, port and `ok`; databases with size and connections.
+    private func checkStatus(_ stack: StackUnderTest) async throws {
+        let lines = try await stack.make("status").split(separator: "\n").map { $0.split(separator: " ", omittingEmptySubsequences: true) }
+        for part in Self.parts {
+            let line = try #require(lines.first { $0.first.map(String.init) == part }, "make status has no line for \(part)")
+            let pid = try String(contentsOfFile: "\(stack.directory)/run/\(part).pid", encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+            #expect(line.count >= 4 && String(line[1]) == pid && String(line[3]) == "ok", "\(part): \(line)")
+            if part.hasSuffix("-db") {
+                #expect(line.count == 8 && line[6] == "of", "\(part): \(line)")  // size, then "5 of 200" connections
+            }
+        }
     }
 
     /// Every service's connections to its database are encrypted and made by its runtime role,
