@@ -142,11 +142,12 @@ start_services() {
       continue
     fi
     local port folder own=()
+    port=$(service_port "$part")
     case $part in
-      user-service) port=$USER_SERVICE_PORT; folder=user; PART=user-db ;;
-      product-service) port=$PRODUCT_SERVICE_PORT; folder=product; PART=product-db ;;
-      order-service) port=$ORDER_SERVICE_PORT; folder=order; PART=order-db ;;
-      gateway) port=$GATEWAY_PORT; folder=gateway; PART=gateway-db
+      user-service) folder=user; PART=user-db ;;
+      product-service) folder=product; PART=product-db ;;
+      order-service) folder=order; PART=order-db ;;
+      gateway) folder=gateway; PART=gateway-db
         own=("RATE_LIMIT_REDIS_URL=${RATE_LIMIT_REDIS_URL:-redis://127.0.0.1:$REDIS_PORT}") ;;
     esac
     log "starting $part on port $port"

@@ -61,11 +61,9 @@ struct AuditTrailController: Sendable {
             url: "\(base)/internal/audit?\(text)",
             headers: [("X-Internal-Token", internalToken ?? ""), ("X-Request-ID", requestID)], timeout: .seconds(5))
         do {
-            let response = try await client.execute(request)
-            guard response.status == 200 else { throw APIError.upstreamUnavailable("the \(upstream.rawValue) service's audit trail answered \(response.status)") }
-            return try response.decode(Page<AuditEntry>.self, decoder: contractDecoder)
-        } catch let error as APIError {
-            throw error
+            return try await client.decoding(Page<AuditEntry>.self, from: request, decoder: contractDecoder)
+        } catch let failure as UnexpectedStatus {
+            throw APIError.upstreamUnavailable("the \(upstream.rawValue) service's audit trail answered \(failure.response.status)")
         } catch {
             throw APIError.upstreamUnavailable("the \(upstream.rawValue) service's audit trail cannot be read")
         }

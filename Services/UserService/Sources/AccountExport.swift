@@ -55,15 +55,13 @@ struct AccountExporter: Sendable {
     }
 
     private func fetch<T: Decodable>(_ type: T.Type, _ url: String, headers: [(String, String)], from service: String) async throws -> T {
-        let response: HTTPClientResponse
+        let request = HTTPClientRequest(url: url, headers: headers.map { (name: $0.0, value: $0.1) }, timeout: .seconds(10))
         do {
-            response = try await client.execute(HTTPClientRequest(url: url, headers: headers.map { (name: $0.0, value: $0.1) }, timeout: .seconds(10)))
+            return try await client.decoding(T.self, from: request, decoder: contractDecoder)
+        } catch let failure as UnexpectedStatus {
+            throw APIError.upstreamUnavailable("the \(service) service answered \(failure.response.status) for the export")
         } catch {
             throw APIError.upstreamUnavailable("the \(service) service cannot be reached for the export")
         }
-        guard response.status == 200 else {
-            throw APIError.upstreamUnavailable("the \(service) service answered \(response.status) for the export")
-        }
-        return try response.decode(T.self, decoder: contractDecoder)
     }
 }
