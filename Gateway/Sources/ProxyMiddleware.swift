@@ -71,7 +71,7 @@ public struct ProxyMiddleware: RouterMiddleware {
         for field in headers {
             let name = field.name.canonicalName
             if hopByHop.contains(name) || name.hasPrefix("x-user-") || name.hasPrefix("x-internal-")
-                || name == "x-request-id" || name == "x-api-key"
+                || name == "x-request-id" || name == "x-api-key" || name == "traceparent"
                 || (name == "authorization" && context.upstreamAuthorization != nil)
             {
                 continue

@@ -24,6 +24,9 @@ final class RequestLogWriter: Sendable, Service {
     private let dropped = Counter(label: "gateway_api_logs_dropped_total")
     private let written = Counter(label: "gateway_api_logs_written_total")
     private let quarantined = Counter(label: "gateway_api_logs_quarantined_total")
+    /// Rows waiting, as seen at each flush (every `interval` at least), against the capacity.
+    private let depth = Gauge(label: "gateway_api_logs_queue_depth")
+    private let depthLimit = Gauge(label: "gateway_api_logs_queue_capacity")
 
     init(pool: PostgresPool, logger: Logger, capacity: Int = 50_000, batchSize: Int = 1_000, interval: Duration = .milliseconds(500)) {
         self.pool = pool
@@ -88,11 +91,13 @@ final class RequestLogWriter: Sendable, Service {
     /// Writes up to `batchSize` queued rows; rows not written because the database cannot be
     /// reached go back to the queue's front.
     func flush() async {
-        let batch = queue.withLock { queue -> [APILogEntry] in
+        let (batch, waiting) = queue.withLock { queue -> ([APILogEntry], Int) in
             let batch = Array(queue.prefix(batchSize))
-            queue.removeFirst(batch.count)
-            return batch
+            defer { queue.removeFirst(batch.count) }
+            return (batch, queue.count)
         }
+        depth.record(waiting)
+        depthLimit.record(capacity)
         guard !batch.isEmpty else { return }
         do {
             try await write(batch[...])

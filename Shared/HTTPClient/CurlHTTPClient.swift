@@ -4,8 +4,8 @@ import Synchronization
 
 /// The HTTP client every service uses to call another: libcurl's multi interface on one
 /// owner thread, kept-alive connections, connect and total timeouts, retries with jittered
-/// backoff for idempotent requests, a circuit breaker per upstream, and `X-Request-ID`
-/// propagation. Run it as a `Service` so it stops with the process.
+/// backoff for idempotent requests, a circuit breaker per upstream, and `X-Request-ID` and
+/// `traceparent` propagation. Run it as a `Service` so it stops with the process.
 public final class CurlHTTPClient: Sendable, Service {
     /// Client-wide settings.
     public struct Configuration: Sendable {
@@ -32,7 +32,7 @@ public final class CurlHTTPClient: Sendable, Service {
 
     public let configuration: Configuration
     private let loop: CurlMultiLoop
-    private let breakers = Mutex<[String: CircuitBreaker]>([:])
+    private let upstreams = Mutex<[String: Upstream]>([:])
     private let logger: Logger
 
     /// Starts the owner thread.
@@ -57,13 +57,19 @@ public final class CurlHTTPClient: Sendable, Service {
         if request.header("X-Request-ID") == nil, let requestID = RequestIDPropagation.current {
             request.headers.append(("X-Request-ID", requestID))
         }
+        if let trace = TraceContext.current, request.header("traceparent") == nil {
+            request.headers.append(("traceparent", trace.traceparent))
+        }
         let upstream = request.upstreamKey
         let policy = request.retry ?? configuration.retry
         let attempts = request.isIdempotent ? policy.maxAttempts : 1
         var attempt = 1
         while true {
             try Task.checkCancellation()
-            guard allowRequest(to: upstream) else { throw HTTPClientError.circuitOpen(upstream: upstream) }
+            guard let metrics = allowRequest(to: upstream) else { throw HTTPClientError.circuitOpen(upstream: upstream) }
+            let start = ContinuousClock.now
+            metrics.calls.increment()
+            defer { metrics.duration.record(duration: ContinuousClock.now - start) }
             do {
                 let response = try await send(request)
                 record(failed: RetryPolicy.isFailure(status: response.status), upstream: upstream)
@@ -84,7 +90,7 @@ public final class CurlHTTPClient: Sendable, Service {
 
     /// The state of an upstream's circuit breaker (`scheme://host:port`).
     public func circuitState(for upstream: String) -> CircuitBreaker.State {
-        breakers.withLock { $0[upstream]?.state ?? .closed(consecutiveFailures: 0) }
+        upstreams.withLock { $0[upstream]?.breaker.state ?? .closed(consecutiveFailures: 0) }
     }
 
     /// Waits for graceful shutdown, then stops the owner thread (`Service`).
@@ -110,22 +116,32 @@ public final class CurlHTTPClient: Sendable, Service {
         }
     }
 
-    private func allowRequest(to upstream: String) -> Bool {
+    /// The upstream's metrics when its breaker lets a request through now, else `nil`.
+    private func allowRequest(to upstream: String) -> UpstreamMetrics? {
         let now = ContinuousClock.now
-        return breakers.withLock { breakers in
-            breakers[upstream, default: CircuitBreaker(configuration: configuration.circuitBreaker)]
-                .allowRequest(now: now)
+        return upstreams.withLock { upstreams in
+            var entry = upstreams[upstream] ?? Upstream(key: upstream, configuration: configuration.circuitBreaker)
+            defer { upstreams[upstream] = entry }
+            let allowed = entry.breaker.allowRequest(now: now)
+            entry.metrics.publish(entry.breaker.state)
+            return allowed ? entry.metrics : nil
         }
     }
 
     private func record(failed: Bool, upstream: String) {
         let now = ContinuousClock.now
-        let opened = breakers.withLock { breakers -> Bool in
-            var breaker = breakers[upstream, default: CircuitBreaker(configuration: configuration.circuitBreaker)]
-            let wasOpen = breaker.isOpen(now: now)
-            if failed { breaker.recordFailure(now: now) } else { breaker.recordSuccess() }
-            breakers[upstream] = breaker
-            return !wasOpen && breaker.isOpen(now: now)
+        let opened = upstreams.withLock { upstreams -> Bool in
+            guard var entry = upstreams[upstream] else { return false }
+            let wasOpen = entry.breaker.isOpen(now: now)
+            if failed {
+                entry.breaker.recordFailure(now: now)
+                entry.metrics.failures.increment()
+            } else {
+                entry.breaker.recordSuccess()
+            }
+            entry.metrics.publish(entry.breaker.state)
+            upstreams[upstream] = entry
+            return !wasOpen && entry.breaker.isOpen(now: now)
         }
         if opened { logger.warning("circuit opened", metadata: ["upstream": "\(upstream)"]) }
     }

@@ -10,27 +10,31 @@ public final class PostgresConnection: Sendable {
     let id: Int
     private let handle: Mutex<ConnectionHandle>
     private let threads: NIOThreadPool
+    private let metrics: PoolMetrics
 
-    private init(id: Int, handle: consuming sending ConnectionHandle, threads: NIOThreadPool) {
+    private init(id: Int, handle: consuming sending ConnectionHandle, threads: NIOThreadPool, metrics: PoolMetrics) {
         self.id = id
         self.handle = Mutex(handle)
         self.threads = threads
+        self.metrics = metrics
     }
 
     /// Opens a connection (blocking work happens on `threads`).
-    static func connect(id: Int, configuration: PostgresConfiguration, threads: NIOThreadPool) async throws
-        -> PostgresConnection
+    static func connect(id: Int, configuration: PostgresConfiguration, threads: NIOThreadPool, metrics: PoolMetrics)
+        async throws -> PostgresConnection
     {
         let parameters = configuration.connectionParameters
         return try await threads.runIfActive {
-            PostgresConnection(id: id, handle: try ConnectionHandle.open(parameters), threads: threads)
+            PostgresConnection(id: id, handle: try ConnectionHandle.open(parameters), threads: threads, metrics: metrics)
         }
     }
 
     /// Runs a statement with its binds and returns the rows.
     @discardableResult
     public func query(_ query: PostgresQuery) async throws -> PostgresRows {
-        try await threads.runIfActive { try self.handle.withLock { try $0.execute(query) } }
+        let start = ContinuousClock.now
+        defer { metrics.queryTimer(for: query.sql).record(duration: ContinuousClock.now - start) }
+        return try await threads.runIfActive { try self.handle.withLock { try $0.execute(query) } }
     }
 
     /// Runs SQL text that may hold several statements, without binds (migration files).

@@ -12,6 +12,7 @@ public final class PostgresPool: Sendable, Service {
     let logger: Logger
     private let threads: NIOThreadPool
     private let state: Mutex<State>
+    private let metrics: PoolMetrics
 
     private struct State: ~Copyable {
         var machine: PoolStateMachine
@@ -38,6 +39,7 @@ public final class PostgresPool: Sendable, Service {
         self.threads = NIOThreadPool(numberOfThreads: configuration.maxConnections)
         self.threads.start()
         self.state = Mutex(State(machine: PoolStateMachine(maxConnections: configuration.maxConnections)))
+        self.metrics = PoolMetrics(database: configuration.database)
         prewarm()
     }
 
@@ -45,7 +47,9 @@ public final class PostgresPool: Sendable, Service {
     public func withConnection<Result: Sendable>(
         _ body: (PostgresConnection) async throws -> Result
     ) async throws -> Result {
+        let start = ContinuousClock.now
         let connection = try await lease()
+        metrics.acquire.record(duration: ContinuousClock.now - start)
         let settings = PostgresSessionSettings.current
         do {
             if !settings.isEmpty { try await connection.query(PostgresSessionSettings.statement(settings)) }
@@ -98,6 +102,17 @@ public final class PostgresPool: Sendable, Service {
     /// Statistics for health and metrics.
     public var statistics: (open: Int, idle: Int, waiting: Int) {
         state.withLock { ($0.machine.total, $0.machine.idle.count, $0.machine.waiters.count) }
+    }
+
+    /// Sets the pool's gauges (`db_pool_connections_open`, `_in_use`, `_idle`, `_max`,
+    /// `db_pool_requests_waiting`) from its current state; `/metrics` calls it before each scrape.
+    public func publishMetrics() {
+        let (open, idle, waiting) = statistics
+        metrics.open.record(open)
+        metrics.idle.record(idle)
+        metrics.inUse.record(open - idle)
+        metrics.waiting.record(waiting)
+        metrics.limit.record(configuration.maxConnections)
     }
 
     // MARK: Leasing
@@ -162,7 +177,10 @@ public final class PostgresPool: Sendable, Service {
         let timeout = configuration.acquireTimeout
         let task = Task { [weak self] in
             guard (try? await Task.sleep(for: timeout)) != nil else { return }
-            self?.abandon(waiterID, with: PostgresError(kind: .acquireTimeout, message: "no connection free in time"))
+            guard let self else { return }
+            if self.abandon(waiterID, with: PostgresError(kind: .acquireTimeout, message: "no connection free in time")) {
+                self.metrics.timeouts.increment()
+            }
         }
         let stillWaiting = state.withLock { state -> Bool in
             guard state.waiters[waiterID] != nil else { return false }
@@ -172,13 +190,16 @@ public final class PostgresPool: Sendable, Service {
         if !stillWaiting { task.cancel() }
     }
 
-    private func abandon(_ waiterID: Int, with error: any Error) {
+    /// Fails a waiter that has not been served yet; `false` when it already was.
+    @discardableResult
+    private func abandon(_ waiterID: Int, with error: any Error) -> Bool {
         let waiter = state.withLock { state -> Waiter? in
             guard state.machine.cancel(waiterID) else { return nil }
             return state.waiters.removeValue(forKey: waiterID)
         }
         waiter?.timeout?.cancel()
         waiter?.continuation.resume(throwing: error)
+        return waiter != nil
     }
 
     private func release(_ connection: PostgresConnection, broken: Bool = false) {
@@ -219,7 +240,7 @@ public final class PostgresPool: Sendable, Service {
         Task {
             do {
                 let connection = try await PostgresConnection.connect(
-                    id: id, configuration: configuration, threads: threads)
+                    id: id, configuration: configuration, threads: threads, metrics: metrics)
                 let action = state.withLock { state in
                     state.connections[id] = connection
                     return state.machine.connected(id)

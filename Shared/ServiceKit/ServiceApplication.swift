@@ -49,7 +49,7 @@ public func buildServiceApplication(
     let logger = makeLogger(configuration)
     let pool = PostgresPool(configuration: configuration.database, logger: logger)
     let router = Router(context: ServiceRequestContext.self)
-    router.addServiceDefaults(readiness: [.database(pool)])
+    router.addServiceDefaults(readiness: [.database(pool)], collectors: [pool.publishMetrics])
     let schemaReadiness = SchemaReadiness()
     let extras = try addRoutes(
         router, ServiceDependencies(configuration: configuration, logger: logger, pool: pool, schemaReadiness: schemaReadiness))

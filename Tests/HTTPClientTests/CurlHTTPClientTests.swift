@@ -116,17 +116,22 @@ struct CurlHTTPClientTests {
         let upstream = TestUpstream()
         try await upstream.makeApplication().withLiveServer { baseURL in
             let client = CurlHTTPClient()
+            let trace = TraceContext.continuing("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01")
             let reply = try await RequestIDPropagation.$current.withValue("req-123") {
+                try await TraceContext.$current.withValue(trace) {
                 try await client.decoding(
                     EchoReply.self,
                     from: HTTPClientRequest(
                         method: "PATCH", url: "\(baseURL)/echo?a=1&b=two", headers: [("X-Custom", "yes")],
                         body: Array(#"{"k":"v"}"#.utf8)))
+                }
             }
             #expect(reply.method == "PATCH")
             #expect(reply.query == "a=1&b=two")
             #expect(reply.body == #"{"k":"v"}"#)
             #expect(reply.headers["x-request-id"] == "req-123")
+            // The trace goes on with this span as the parent of the call.
+            #expect(reply.headers["traceparent"] == "00-4bf92f3577b34da6a3ce929d0e0e4736-\(trace.spanID)-01")
             #expect(reply.headers["x-custom"] == "yes")
 
             let deleted = try await client.decoding(EchoReply.self, from: HTTPClientRequest(method: "DELETE", url: "\(baseURL)/echo"))

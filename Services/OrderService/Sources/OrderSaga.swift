@@ -21,7 +21,10 @@ struct OrderSaga: Sendable {
     func drive(_ saga: inout SagaRecord) async throws {
         var logger = logger
         logger[metadataKey: "order_id"] = "\(saga.orderID)"
+        // Only the drive that ends a saga counts its outcome, not a later look at an ended one.
+        var advanced = false
         while true {
+            defer { advanced = true }
             if saga.cancelRequested, !saga.cancelLogged {
                 try await store.record([], for: &saga)
                 continue
@@ -45,6 +48,7 @@ struct OrderSaga: Sendable {
                 FaultPoint.check(settings.faultPoint, compensation.rawValue, .before, logger: logger)
                 guard try await compensate(compensation, &saga, logger: logger) else { return }
             case .finish(let phase):
+                if advanced { SagaMetrics.finished(phase) }
                 logger.info("order saga ended", metadata: ["phase": "\(phase.column)"])
                 return
             }
@@ -93,6 +97,7 @@ struct OrderSaga: Sendable {
     /// A step failed: logged, and the order marked failed in the same transaction.
     private func recordFailure(_ step: SagaStep, _ failure: SagaFailure, uncertain: Bool, _ saga: inout SagaRecord) async throws {
         let order = saga.orderID
+        SagaMetrics.stepFailed(step, code: failure.code)
         logger.info(
             "order saga step failed",
             metadata: ["order_id": "\(order)", "step": "\(step.rawValue)", "code": "\(failure.code)", "uncertain": "\(uncertain)"])
@@ -121,6 +126,7 @@ struct OrderSaga: Sendable {
             gateway: payments.name)
         guard outcome.approved else {
             let failure = SagaFailure(.paymentDeclined, "the payment was declined")
+            SagaMetrics.stepFailed(.chargePayment, code: failure.code)
             try await store.record([.stepFailed(.chargePayment, failure, uncertain: false)], for: &saga) { connection in
                 try await OrderStore.recordPayment(payment, order: order, on: connection)
                 try await OrderStore.fail(order: order, reason: failure.message, on: connection)
@@ -155,6 +161,7 @@ struct OrderSaga: Sendable {
                     if let record { try await OrderStore.recordPayment(record, order: order, on: connection) }
                 }
             }
+            SagaMetrics.compensation(compensation, completed: true)
             return true
         } catch let error as SagaStore.LeaseLost {
             throw error
@@ -164,6 +171,7 @@ struct OrderSaga: Sendable {
             logger.warning(
                 "compensation failed; the recovery worker will retry",
                 metadata: ["compensation": "\(compensation.rawValue)", "error": "\(error)"])
+            SagaMetrics.compensation(compensation, completed: false)
             try await store.record([.compensationFailed(compensation, reason: "\(error)")], for: &saga)
             return false
         }

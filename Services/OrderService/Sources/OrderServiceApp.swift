@@ -42,7 +42,7 @@ public enum OrderServiceApp {
                 .addRoutes(PurchasesController(orders: orders).endpoints)
 
             let recovery = SagaRecoveryWorker(
-                sagas: store, saga: saga, interval: min(settings.sagaTimeout / 2, .seconds(5)),
+                sagas: store, saga: saga, interval: min(settings.sagaTimeout / 2, .seconds(5)), sagaTimeout: settings.sagaTimeout,
                 ready: dependencies.schemaReadiness, logger: dependencies.logger)
             return ServiceExtras(services: [client, recovery])
         }

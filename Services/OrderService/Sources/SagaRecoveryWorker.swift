@@ -10,6 +10,8 @@ struct SagaRecoveryWorker: Service {
     let sagas: SagaStore
     let saga: OrderSaga
     let interval: Duration
+    /// `ORDER_SAGA_TIMEOUT_MS`, published beside the age of the oldest open saga.
+    let sagaTimeout: Duration
     /// Opens once the migrations have run.
     let ready: SchemaReadiness
     let logger: Logger
@@ -19,6 +21,7 @@ struct SagaRecoveryWorker: Service {
             do {
                 let recovered = try await recoverExpired()
                 if recovered > 0 { logger.info("recovered order sagas", metadata: ["sagas": "\(recovered)"]) }
+                try await publishOpenSagas()
             } catch {
                 logger.warning("saga recovery pass failed", metadata: ["error": "\(error)"])
             }
@@ -32,6 +35,7 @@ struct SagaRecoveryWorker: Service {
             let claimed = try await sagas.claimExpired(limit: 20)
             guard !claimed.isEmpty else { break }
             total += claimed.count
+            SagaMetrics.recovered(claimed.count)
             await withTaskGroup(of: Void.self) { group in
                 for orderID in claimed {
                     group.addTask { await recover(orderID) }
@@ -39,6 +43,17 @@ struct SagaRecoveryWorker: Service {
             }
         }
         return total
+    }
+
+    /// How many sagas are open and how old the oldest is (the partial index on open sagas keeps it cheap).
+    private func publishOpenSagas() async throws {
+        let rows = try await sagas.pool.query(
+            """
+            SELECT count(*)::int AS open, COALESCE(EXTRACT(EPOCH FROM now() - min(created_at)), 0)::float8 AS oldest
+            FROM order_sagas WHERE ended_at IS NULL
+            """)
+        guard let row = rows.first else { return }
+        SagaMetrics.open(count: try row.decode("open"), oldestSeconds: try row.decode("oldest"), timeout: sagaTimeout)
     }
 
     private func recover(_ orderID: Int) async {

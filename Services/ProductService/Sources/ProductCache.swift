@@ -37,6 +37,7 @@ final class ProductCache: Sendable {
     private let state = Mutex(State())
     private let hits = Counter(label: "product_cache_lookups_total", dimensions: [("result", "hit")])
     private let misses = Counter(label: "product_cache_lookups_total", dimensions: [("result", "miss")])
+    private let entries = Gauge(label: "product_cache_entries")
 
     init(capacity: Int) {
         self.capacity = capacity
@@ -60,8 +61,8 @@ final class ProductCache: Sendable {
     /// Keeps a product's body, unless a change arrived since `ticket` was taken.
     func keep(_ body: ByteBuffer, of id: Int, ticket: Ticket) {
         guard isEnabled else { return }
-        state.withLock { state in
-            guard state.trusted, state.generation == ticket.generation, state.entries[id] == nil else { return }
+        let count = state.withLock { state -> Int? in
+            guard state.trusted, state.generation == ticket.generation, state.entries[id] == nil else { return nil }
             if state.order.count < capacity {
                 state.order.append(id)
             } else {
@@ -70,15 +71,19 @@ final class ProductCache: Sendable {
                 state.next = (state.next + 1) % capacity
             }
             state.entries[id] = body
+            return state.entries.count
         }
+        if let count { entries.record(count) }
     }
 
     /// Forgets products that changed.
     func forget<Ids: Sequence<Int>>(_ ids: Ids) {
-        state.withLock { state in
+        let count = state.withLock { state in
             state.generation &+= 1
             for id in ids { state.entries[id] = nil }
+            return state.entries.count
         }
+        entries.record(count)
     }
 
     /// Forgets everything, and says whether changes are heard from now on.
@@ -90,6 +95,7 @@ final class ProductCache: Sendable {
             state.next = 0
             state.trusted = trusted
         }
+        entries.record(0)
     }
 
     /// What the listener reports: a product's id, `*` for all of them (`TRUNCATE`), or a lost connection.

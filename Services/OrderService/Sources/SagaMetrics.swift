@@ -1,0 +1,40 @@
+import Metrics
+
+/// The order saga's metrics: how sagas end (`order_sagas_finished_total{outcome, code}`),
+/// which steps fail (`order_saga_step_failures_total{step, code}`), compensations by step and
+/// result (`order_saga_compensations_total{step, result}`), sagas taken over by recovery
+/// (`order_sagas_recovered_total`), and what is still open (`order_sagas_unfinished`,
+/// `order_saga_oldest_unfinished_seconds`, against `order_saga_timeout_seconds`).
+enum SagaMetrics {
+    static func finished(_ phase: SagaState.Phase) {
+        let (outcome, code): (String, String) =
+            switch phase {
+            case .succeeded: ("confirmed", "")
+            case .ended(.failed(let failure)): ("failed", failure.code)
+            case .ended(.cancelled): ("cancelled", "")
+            case .running, .compensating: ("unfinished", "")
+            }
+        Counter(label: "order_sagas_finished_total", dimensions: [("outcome", outcome), ("code", code)]).increment()
+    }
+
+    static func stepFailed(_ step: SagaStep, code: String) {
+        Counter(label: "order_saga_step_failures_total", dimensions: [("step", step.rawValue), ("code", code)]).increment()
+    }
+
+    static func compensation(_ compensation: SagaStep.Compensation, completed: Bool) {
+        Counter(
+            label: "order_saga_compensations_total",
+            dimensions: [("step", compensation.rawValue), ("result", completed ? "completed" : "failed")]
+        ).increment()
+    }
+
+    static func recovered(_ count: Int) {
+        Counter(label: "order_sagas_recovered_total").increment(by: count)
+    }
+
+    static func open(count: Int, oldestSeconds: Double, timeout: Duration) {
+        Gauge(label: "order_sagas_unfinished").record(count)
+        Gauge(label: "order_saga_oldest_unfinished_seconds").record(oldestSeconds)
+        Gauge(label: "order_saga_timeout_seconds").record(Double(timeout.components.seconds) + Double(timeout.components.attoseconds) / 1e18)
+    }
+}

@@ -1,0 +1,87 @@
+import Metrics
+import Synchronization
+
+/// A pool's metrics, labelled with its database (swift-metrics: no-ops until the process
+/// bootstraps a backend). Gauges are set when `/metrics` is read (``PostgresPool/publishMetrics()``),
+/// so the request path pays only for the acquire timer and the query timers.
+final class PoolMetrics: Sendable {
+    let open: Gauge
+    let inUse: Gauge
+    let idle: Gauge
+    let waiting: Gauge
+    let limit: Gauge
+    let acquire: Timer
+    let timeouts: Counter
+    private let database: String
+    private let statements = Mutex<[String: Timer]>([:])
+    private static let maxStatements = 512
+
+    init(database: String) {
+        let dimensions = [("database", database)]
+        self.database = database
+        open = Gauge(label: "db_pool_connections_open", dimensions: dimensions)
+        inUse = Gauge(label: "db_pool_connections_in_use", dimensions: dimensions)
+        idle = Gauge(label: "db_pool_connections_idle", dimensions: dimensions)
+        waiting = Gauge(label: "db_pool_requests_waiting", dimensions: dimensions)
+        limit = Gauge(label: "db_pool_connections_max", dimensions: dimensions)
+        acquire = Timer(label: "db_pool_acquire_duration_seconds", dimensions: dimensions)
+        timeouts = Counter(label: "db_pool_acquire_timeouts_total", dimensions: dimensions)
+    }
+
+    /// The timer of one statement: `db_query_duration_seconds{database, statement}`, the
+    /// statement named by ``StatementName`` and cached by SQL text (services run a fixed set).
+    func queryTimer(for sql: String) -> Timer {
+        if let timer = statements.withLock({ $0[sql] }) { return timer }
+        let timer = Timer(
+            label: "db_query_duration_seconds", dimensions: [("database", database), ("statement", StatementName.of(sql))])
+        statements.withLock { if $0.count < Self.maxStatements { $0[sql] = timer } }
+        return timer
+    }
+}
+
+/// A short, low-cardinality name for a statement: its verb and the table it works on, e.g.
+/// `select_products`, `insert_order_items`, `with_order_sagas`; other statements by their verb
+/// alone (`begin`, `grant`). A `SELECT`'s table is its outermost `FROM`'s, not one inside
+/// parentheses (`EXTRACT(EPOCH FROM …)`, a subquery); a `WITH`'s is the first its parts name.
+enum StatementName {
+    static func of(_ sql: String) -> String {
+        var words: [(word: Substring, depth: Int)] = []
+        var depth = 0
+        var start: String.Index?
+        func endWord(at index: String.Index) {
+            if let from = start { words.append((sql[from..<index], depth)) }
+            start = nil
+        }
+        for index in sql.indices {
+            let character = sql[index]
+            if character.isLetter || character.isNumber || character == "_" || character == "." {
+                if start == nil { start = index }
+                continue
+            }
+            endWord(at: index)
+            if character == "(" { depth += 1 } else if character == ")" { depth = max(0, depth - 1) }
+        }
+        endWord(at: sql.endIndex)
+        guard let verb = words.first?.word.lowercased() else { return "empty" }
+        let markers: Set<String>
+        var anyDepth = false
+        switch verb {
+        case "select", "delete": markers = ["from"]
+        case "insert", "copy": markers = ["into", "copy"]
+        case "update": markers = ["update"]
+        case "with":
+            markers = ["from", "into", "update"]
+            anyDepth = true
+        default: return verb
+        }
+        guard let index = words.indices.dropLast().first(where: {
+                (anyDepth || words[$0].depth == 0) && markers.contains(words[$0].word.lowercased())
+            })
+        else { return verb }
+        // `FROM (SELECT …)`: no table of its own.
+        guard words[index + 1].depth == words[index].depth else { return verb }
+        var table = words[index + 1].word.lowercased()
+        if table == "only", index + 2 < words.count { table = words[index + 2].word.lowercased() }
+        return "\(verb)_\(table.split(separator: ".").last.map(String.init) ?? table)"
+    }
+}
