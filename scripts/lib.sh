@@ -33,13 +33,28 @@ ensure_dependencies() {
   pkg-config --exists libcurl 2>/dev/null || missing+=(libcurl4-openssl-dev)
   pg_bindir >/dev/null 2>&1 || missing+=(postgresql)
   command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
-  [ ${#missing[@]} -eq 0 ] && return 0
+  install_packages "${missing[@]}"
+}
+
+# What `make test` needs besides: promtool (Debian's prometheus package) for the alert rules
+# and the metrics lint, headless Chromium for the operator's dashboard.
+ensure_test_tools() {
+  local missing=()
+  command -v promtool >/dev/null 2>&1 || missing+=(prometheus)
+  command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+  install_packages "${missing[@]}"
+}
+
+# install_packages PACKAGE...: installs them as root with apt-get (the index updated once a
+# run), or says how and stops.
+install_packages() {
+  [ $# -eq 0 ] && return 0
   if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
-    log "installing ${missing[*]}"
-    apt-get update -qq >/dev/null
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+    log "installing $*"
+    if [ -z "${APT_UPDATED:-}" ]; then apt-get update -qq >/dev/null; APT_UPDATED=1; fi
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null
   else
-    die "missing packages; run: sudo apt-get install -y ${missing[*]}"
+    die "missing packages; run: sudo apt-get install -y $*"
   fi
 }
 

@@ -6,6 +6,7 @@ source "$(dirname "$0")/lib.sh"
 cd "$ROOT"
 
 ensure_dependencies
+ensure_test_tools
 
 log "building the services and the tests"
 swift build --build-tests >&2

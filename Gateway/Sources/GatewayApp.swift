@@ -19,6 +19,8 @@ public enum GatewayApp {
     /// whole stack; analytics and the admin read endpoints.
     public static func buildApplication(configuration: ServiceConfiguration) throws -> some ApplicationProtocol {
         let gatewayConfiguration = try GatewayConfiguration(service: configuration)
+        Observability.describe(
+            [RequestLogWriter.metricHelp, ProxyMiddleware.metricHelp, SharedRateLimiter.metricHelp].reduce(into: [:]) { $0.merge($1) { $1 } })
         return buildServiceApplication(configuration: configuration) { router, dependencies in
             let client = CurlHTTPClient(logger: dependencies.logger)
             let logs = RequestLogWriter(

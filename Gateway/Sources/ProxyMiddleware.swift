@@ -65,6 +65,12 @@ public struct ProxyMiddleware: RouterMiddleware {
         "trailer", "transfer-encoding", "upgrade", "host", "content-length", "expect",
     ]
 
+    static let metricHelp = [
+        "gateway_upstream_requests_total": "Requests proxied to a service, by service and status class.",
+        "gateway_upstream_failures_total": "Proxied requests that got no answer from the service.",
+        "gateway_upstream_duration_seconds": "Time a service took to answer a proxied request.",
+    ]
+
     static func forwardedHeaders(_ headers: HTTPFields, context: Context) -> [(name: String, value: String)] {
         var forwarded: [(name: String, value: String)] = []
         var forwardedFor: String?

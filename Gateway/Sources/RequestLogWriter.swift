@@ -28,6 +28,14 @@ final class RequestLogWriter: Sendable, Service {
     private let depth = Gauge(label: "gateway_api_logs_queue_depth")
     private let depthLimit = Gauge(label: "gateway_api_logs_queue_capacity")
 
+    static let metricHelp = [
+        "gateway_api_logs_dropped_total": "api_logs rows dropped because the queue was full or the database unreachable at shutdown.",
+        "gateway_api_logs_written_total": "api_logs rows written.",
+        "gateway_api_logs_quarantined_total": "api_logs rows the database refused for their values.",
+        "gateway_api_logs_queue_depth": "api_logs rows waiting to be written.",
+        "gateway_api_logs_queue_capacity": "How many api_logs rows the queue holds before dropping.",
+    ]
+
     init(pool: PostgresPool, logger: Logger, capacity: Int = 50_000, batchSize: Int = 1_000, interval: Duration = .milliseconds(500)) {
         self.pool = pool
         self.logger = logger

@@ -19,6 +19,9 @@ final class SharedRateLimiter: Sendable {
     private let logger: Logger
     private let state = Mutex(State())
     private let localDecisions = Counter(label: "gateway_rate_limit_local_decisions_total")
+    static let metricHelp = [
+        "gateway_rate_limit_local_decisions_total": "Rate-limit decisions taken in this replica because the shared store was unreachable."
+    ]
 
     private struct State {
         var connection: (redis: RedisConnection, script: String)?

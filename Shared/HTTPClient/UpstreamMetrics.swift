@@ -26,6 +26,16 @@ struct UpstreamMetrics: Sendable {
     }
 }
 
+extension CurlHTTPClient {
+    /// `# HELP` texts of the client's metrics, by name.
+    public static let metricHelp = [
+        "http_client_requests_total": "Calls sent to the upstream (each retry counts).",
+        "http_client_failures_total": "Calls that got no response, timed out or got a 5xx.",
+        "http_client_request_duration_seconds": "Duration of each call to the upstream.",
+        "http_client_circuit_state": "The upstream's circuit breaker: 0 closed, 1 half-open, 2 open.",
+    ]
+}
+
 /// An upstream's breaker with its metrics, kept together by the client.
 struct Upstream: Sendable {
     var breaker: CircuitBreaker

@@ -39,6 +39,20 @@ final class PoolMetrics: Sendable {
     }
 }
 
+extension PostgresPool {
+    /// `# HELP` texts of the pool's metrics, by name.
+    public static let metricHelp = [
+        "db_pool_connections_open": "Connections the pool holds open to its database.",
+        "db_pool_connections_in_use": "Connections lent out now.",
+        "db_pool_connections_idle": "Open connections waiting to be lent.",
+        "db_pool_connections_max": "The pool's connection limit (DB_MAX_CONNECTIONS).",
+        "db_pool_requests_waiting": "Callers waiting for a connection.",
+        "db_pool_acquire_duration_seconds": "Time from asking for a connection to getting one.",
+        "db_pool_acquire_timeouts_total": "Callers given up on after the acquire timeout.",
+        "db_query_duration_seconds": "Statement duration, by statement name (verb and table).",
+    ]
+}
+
 /// A short, low-cardinality name for a statement: its verb and the table it works on, e.g.
 /// `select_products`, `insert_order_items`, `with_order_sagas`; other statements by their verb
 /// alone (`begin`, `grant`). A `SELECT`'s table is its outermost `FROM`'s, not one inside

@@ -10,6 +10,23 @@ public enum Observability {
     public static let registry = PrometheusCollectorRegistry()
 
     private static let bootstrapped = Mutex(false)
+    private static let helpTexts = Mutex<[String: String]>(serverMetricHelp)
+
+    /// Adds `# HELP` texts for metrics by name (swift-metrics has no place for them);
+    /// `/metrics` writes each before its metric's `# TYPE` line.
+    public static func describe(_ help: [String: String]) {
+        helpTexts.withLock { $0.merge(help) { $1 } }
+    }
+
+    /// Every `# HELP` text known so far.
+    public static var help: [String: String] { helpTexts.withLock { $0 } }
+
+    private static let serverMetricHelp = [
+        "http_server_requests_total": "Requests answered, by route, method and status.",
+        "http_server_request_errors_total": "Requests whose handler threw, by route, method and status.",
+        "http_server_request_duration_seconds": "Time to answer a request, by route, method and status.",
+        "http_server_active_requests": "Requests being handled now, by method.",
+    ]
 
     /// Routes swift-log to ``JSONLogHandler`` and swift-metrics to Prometheus. Only the first call has an effect.
     public static func bootstrap(service: String, logLevel: Logger.Level) {

@@ -1,4 +1,5 @@
 import Foundation
+import HTTPClient
 import Hummingbird
 import Logging
 import Postgres
@@ -47,6 +48,7 @@ public func buildServiceApplication(
     addRoutes: (Router<ServiceRequestContext>, ServiceDependencies) throws -> ServiceExtras
 ) rethrows -> some ApplicationProtocol {
     let logger = makeLogger(configuration)
+    Observability.describe(PostgresPool.metricHelp.merging(CurlHTTPClient.metricHelp) { $1 })
     let pool = PostgresPool(configuration: configuration.database, logger: logger)
     let router = Router(context: ServiceRequestContext.self)
     router.addServiceDefaults(readiness: [.database(pool)], collectors: [pool.publishMetrics])

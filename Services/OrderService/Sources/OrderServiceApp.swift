@@ -19,6 +19,7 @@ public enum OrderServiceApp {
     /// internal purchase check, and the saga recovery worker.
     public static func buildApplication(configuration: ServiceConfiguration) throws -> some ApplicationProtocol {
         let settings = try OrderSettings(environment: configuration.environment)
+        Observability.describe(SagaMetrics.help)
         return buildServiceApplication(configuration: configuration) { router, dependencies in
             let client = CurlHTTPClient(logger: dependencies.logger)
             let pool = dependencies.pool

@@ -6,6 +6,16 @@ import Metrics
 /// (`order_sagas_recovered_total`), and what is still open (`order_sagas_unfinished`,
 /// `order_saga_oldest_unfinished_seconds`, against `order_saga_timeout_seconds`).
 enum SagaMetrics {
+    static let help = [
+        "order_sagas_finished_total": "Order sagas ended, by outcome and failure code.",
+        "order_saga_step_failures_total": "Saga steps that failed, by step and error code.",
+        "order_saga_compensations_total": "Compensations run, by step and result.",
+        "order_sagas_recovered_total": "Sagas taken over by the recovery worker after their lease ran out.",
+        "order_sagas_unfinished": "Sagas not ended yet.",
+        "order_saga_oldest_unfinished_seconds": "Age of the oldest saga not ended yet.",
+        "order_saga_timeout_seconds": "ORDER_SAGA_TIMEOUT_MS: how long a saga may run before recovery takes it over.",
+    ]
+
     static func finished(_ phase: SagaState.Phase) {
         let (outcome, code): (String, String) =
             switch phase {

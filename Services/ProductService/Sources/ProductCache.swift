@@ -17,6 +17,10 @@ import Synchronization
 /// Entries are evicted first in, first out beyond `capacity` (0 turns the cache off).
 final class ProductCache: Sendable {
     static let channel = "product_changed"
+    static let metricHelp = [
+        "product_cache_lookups_total": "Product reads looked up in the cache, by result (hit or miss).",
+        "product_cache_entries": "Products held in the cache.",
+    ]
 
     struct Ticket {
         fileprivate let generation: UInt64

@@ -20,6 +20,7 @@ public enum ProductServiceApp {
     public static func buildApplication(configuration: ServiceConfiguration) throws -> some ApplicationProtocol {
         let cacheEntries = try configuration.environment.integerVariable(
             "PRODUCT_CACHE_ENTRIES", in: 0...10_000_000, reason: "must be 0 (no cache) to 10000000") ?? 100_000
+        Observability.describe(ProductCache.metricHelp)
         return buildServiceApplication(configuration: configuration) { router, dependencies in
             let client = CurlHTTPClient(logger: dependencies.logger)
             let pool = dependencies.pool
