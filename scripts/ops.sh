@@ -314,6 +314,11 @@ status() {
     health=$(curl -fsS -o /dev/null -m 3 "http://127.0.0.1:$port/health/ready" 2>/dev/null && echo ok || echo down)
     printf '%-17s %-8s %-6s %-8s\n' "$service" "$pid" "$port" "$health"
   done
+  if [ -f "$RUN_DIR/prometheus.pid" ]; then
+    pid=$(pid_alive "$RUN_DIR/prometheus.pid" && cat "$RUN_DIR/prometheus.pid" || echo -)
+    health=$(curl -fsS -o /dev/null -m 3 "http://127.0.0.1:$PROMETHEUS_PORT/-/ready" 2>/dev/null && echo ok || echo down)
+    printf '%-17s %-8s %-6s %-8s\n' prometheus "$pid" "$PROMETHEUS_PORT" "$health"
+  fi
 }
 
 command=${1:-}

@@ -16,6 +16,7 @@ GATEWAY_DB_PORT=${GATEWAY_DB_PORT:-5435}
 USER_DB_PORT=${USER_DB_PORT:-5436}
 # The store the gateways share their rate limits through (Redis).
 REDIS_PORT=${REDIS_PORT:-6379}
+PROMETHEUS_PORT=${PROMETHEUS_PORT:-9090}
 BUILD_CONFIGURATION=${BUILD_CONFIGURATION:-debug}
 
 # part  port  database  owner (migrations, operations)  password  runtime role (the service)  password

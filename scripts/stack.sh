@@ -114,6 +114,38 @@ start_rate_limit_store() {
   echo $! >"$RUN_DIR/rate-limit-store.pid"
 }
 
+# MONITORING=1: Prometheus (Debian's package) on PROMETHEUS_PORT (9090), scraping the four
+# services on this stack's ports every 5 s, with deploy/prometheus/alerts.yml; its data under
+# $STACK_DIR/prometheus. The configuration is written anew each time, so the ports follow
+# the environment.
+start_monitoring() {
+  [ "${MONITORING:-0}" = 1 ] || return 0
+  command -v prometheus >/dev/null 2>&1 || install_packages prometheus
+  local dir=$STACK_DIR/prometheus part
+  mkdir -p "$dir/data"
+  cp "$ROOT/deploy/prometheus/alerts.yml" "$dir/alerts.yml"
+  {
+    echo "# Written by make up MONITORING=1 for this stack's ports; the Docker one is deploy/prometheus/prometheus.yml."
+    echo "global: {scrape_interval: 5s, evaluation_interval: 5s}"
+    echo "rule_files: [alerts.yml]"
+    echo "scrape_configs:"
+    for part in "${SERVICES[@]}"; do
+      echo "  - job_name: $part"
+      echo "    static_configs: [{targets: ['127.0.0.1:$(service_port "$part")']}]"
+    done
+  } >"$dir/prometheus.yml"
+  if pid_alive "$RUN_DIR/prometheus.pid"; then
+    kill -HUP "$(cat "$RUN_DIR/prometheus.pid")"
+    log "prometheus already running (port $PROMETHEUS_PORT); configuration reloaded"
+    return
+  fi
+  log "starting prometheus on port $PROMETHEUS_PORT"
+  nohup prometheus --config.file="$dir/prometheus.yml" --storage.tsdb.path="$dir/data" \
+    --web.listen-address="127.0.0.1:$PROMETHEUS_PORT" --storage.tsdb.retention.time=7d \
+    >>"$LOG_DIR/prometheus.log" 2>&1 </dev/null &
+  echo $! >"$RUN_DIR/prometheus.pid"
+}
+
 internal_token() {
   local file=$STACK_DIR/secrets/internal_token
   if [ ! -s "$file" ]; then
@@ -181,7 +213,9 @@ up() {
   start_rate_limit_store
   start_services
   wait_for_gateway
+  start_monitoring
   log "stack is healthy"
+  [ "${MONITORING:-0}" = 1 ] && log "prometheus: http://127.0.0.1:$PROMETHEUS_PORT"
   echo "http://127.0.0.1:$GATEWAY_PORT"
 }
 
@@ -207,6 +241,7 @@ down() {
   for ((i = ${#SERVICES[@]} - 1; i >= 0; i--)); do
     wanted "${SERVICES[$i]}" && stop_process "${SERVICES[$i]}"
   done
+  wanted prometheus && stop_process prometheus
   wanted rate-limit-store && stop_process rate-limit-store
   for entry in "${DATABASES[@]}"; do
     read -r part _ <<<"$entry"

@@ -93,11 +93,16 @@ def check_k8s(directory):
         for probe, path in (("readinessProbe", "/health/ready"), ("livenessProbe", "/health/live")):
             if container.get(probe, {}).get("httpGet", {}).get("path") != path:
                 fail(f"{directory}: {name} needs a {probe} on {path}")
+        annotations = deployment["spec"]["template"]["metadata"].get("annotations", {})
+        ports = {str(port["containerPort"]) for port in container.get("ports", [])}
+        if annotations.get("prometheus.io/scrape") != "true" or annotations.get("prometheus.io/port") not in ports \
+                or annotations.get("prometheus.io/path") != "/metrics":
+            fail(f"{directory}: {name} needs prometheus.io/scrape, port (its container port) and path (/metrics) annotations")
         if name not in kinds.get("Service", {}) or name not in kinds.get("HorizontalPodAutoscaler", {}):
             fail(f"{directory}: {name} needs a Service and a HorizontalPodAutoscaler")
     if "ecommerce-config" not in kinds.get("ConfigMap", {}) or "ecommerce-secrets" not in kinds.get("Secret", {}):
         fail(f"{directory}: needs the ConfigMap ecommerce-config and the Secret ecommerce-secrets")
-    print(f"{directory}: valid (Kubernetes schemas, strict; probes, services, autoscalers)")
+    print(f"{directory}: valid (Kubernetes schemas, strict; probes, scrape annotations, services, autoscalers)")
 
 
 def check_dockerfile(path):

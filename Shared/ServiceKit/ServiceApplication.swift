@@ -48,7 +48,8 @@ public func buildServiceApplication(
     addRoutes: (Router<ServiceRequestContext>, ServiceDependencies) throws -> ServiceExtras
 ) rethrows -> some ApplicationProtocol {
     let logger = makeLogger(configuration)
-    Observability.describe(PostgresPool.metricHelp.merging(CurlHTTPClient.metricHelp) { $1 })
+    Observability.describe(
+        [PostgresPool.metricHelp, CurlHTTPClient.metricHelp, DatabaseServerMetrics.help].reduce(into: [:]) { $0.merge($1) { $1 } })
     let pool = PostgresPool(configuration: configuration.database, logger: logger)
     let router = Router(context: ServiceRequestContext.self)
     router.addServiceDefaults(readiness: [.database(pool)], collectors: [pool.publishMetrics])
@@ -69,6 +70,7 @@ public func buildServiceApplication(
     app.addServices(extras.services)
     // Every database keeps its audit trail a year (database/migrations/shared/audit_log.sql).
     app.addServices(RetentionJob(pool: pool, function: "purge_expired_audit", ready: schemaReadiness, logger: logger))
+    app.addServices(DatabaseServerMetrics(pool: pool, ready: schemaReadiness, logger: logger))
     let startupTasks = extras.startupTasks
     app.beforeServerStarts {
         try await prepareSchema(configuration: configuration, schemaTasks: extras.schemaTasks, runtimePool: pool, logger: logger)

@@ -21,6 +21,7 @@ struct DeploymentFilesTests {
         ("compose", "docker-compose.yml", "container_name: api-gateway", "container_name: gateway"),
         ("k8s", "deploy/k8s/gateway.yaml", "readinessProbe:", "readinessProbes:"),
         ("k8s", "deploy/k8s/order-service.yaml", "path: /health/live", "path: /"),
+        ("k8s", "deploy/k8s/product-service.yaml", "prometheus.io/port: \"8082\"", "prometheus.io/port: \"9090\""),
         ("dockerfile", "Dockerfile", "RUN make test", "RUN true"),
     ])
     func aBrokenFileIsRefused(kind: String, file: String, original: String, broken: String) async throws {
@@ -39,5 +40,24 @@ struct DeploymentFilesTests {
         try FileManager.default.createSymbolicLink(atPath: "\(directory)/database", withDestinationPath: "\(root)/database")
         let target = kind == "k8s" ? "\(directory)/deploy/k8s" : "\(directory)/\(file)"
         await #expect(throws: TestSetupError.self) { try await ShellCommand.bash("bash scripts/validate-deploy.sh \(kind) '\(target)'") }
+    }
+
+    /// deploy/prometheus: the scrape configuration is valid and every alert rule passes its
+    /// unit tests (`promtool test rules`); a rule with the wrong threshold fails them.
+    @Test func prometheusConfigurationAndAlertRules() async throws {
+        let checked = try await ShellCommand.bash(
+            "cd deploy/prometheus && promtool check config prometheus.yml 2>&1 && promtool test rules alerts-test.yml 2>&1")
+        #expect(checked.contains("SUCCESS: 8 rules found"), "\(checked)")
+        #expect(checked.contains("SUCCESS"))
+
+        let base = ProcessInfo.processInfo.environment["TEST_WORK_DIR"] ?? NSTemporaryDirectory()
+        let directory = "\(base)/prometheus-\(UUID().uuidString.prefix(8))"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let root = TestEnvironment.repositoryRoot.path
+        let rules = try String(contentsOfFile: "\(root)/deploy/prometheus/alerts.yml", encoding: .utf8)
+        #expect(rules.contains("> 0.05"))
+        try rules.replacingOccurrences(of: "> 0.05", with: "> 0.5").write(toFile: "\(directory)/alerts.yml", atomically: true, encoding: .utf8)
+        try FileManager.default.copyItem(atPath: "\(root)/deploy/prometheus/alerts-test.yml", toPath: "\(directory)/alerts-test.yml")
+        await #expect(throws: TestSetupError.self) { try await ShellCommand.bash("cd '\(directory)' && promtool test rules alerts-test.yml") }
     }
 }

@@ -10,7 +10,8 @@ import Testing
 @Suite("End to end: metrics and traces")
 struct ObservabilityTests {
     @Test func metricsExplainTheStackAndOneTraceIdFollowsAnOrder() async throws {
-        let stack = try await StackUnderTest()
+        let prometheusPort = try await ShellCommand.freePort()
+        let stack = try await StackUnderTest(extra: ["MONITORING": "1", "PROMETHEUS_PORT": String(prometheusPort)])
         try await stack.withRunning {
             let (_, customer, product) = try await stack.customerAndProduct("observed@example.com", stock: 3)
             let productPort = stack.environment["PRODUCT_SERVICE_PORT"]!
@@ -58,6 +59,8 @@ struct ObservabilityTests {
             #expect(order.value(#"order_saga_timeout_seconds"#) == 10)
             #expect(order.value(#"db_pool_connections_max{database="order_database"}"#) == 20)
             #expect((order.value(#"db_pool_connections_open{database="order_database"}"#) ?? 0) >= 1)
+            #expect((order.value(#"db_server_connections{database="order_database"}"#) ?? 0) >= 1)
+            #expect((order.value(#"db_server_connections_max{database="order_database"}"#) ?? 0) > 0)
             #expect((order.value(#"db_pool_acquire_duration_seconds_count{database="order_database"}"#) ?? 0) > 0)
             #expect((order.value(#"db_query_duration_seconds_count{database="order_database",statement="with_order_sagas"}"#) ?? 0) > 0)
             // Three orders reserved stock: three calls to the product service, none failed, circuit closed.
@@ -75,7 +78,30 @@ struct ObservabilityTests {
             #expect(gateway.value("gateway_api_logs_queue_capacity") == 50_000)
             #expect(gateway.value("gateway_api_logs_dropped_total") == 0)
             #expect(gateway.value(#"db_pool_connections_max{database="gateway_database"}"#) != nil)
-            _ = try await metrics(stack, "USER_SERVICE_PORT")
+            let user = try await metrics(stack, "USER_SERVICE_PORT")
+
+            // Every metric the alert rules read is one the services publish.
+            let rules = try String(contentsOfFile: TestEnvironment.repositoryRoot.appending(path: "deploy/prometheus/alerts.yml").path, encoding: .utf8)
+            let published = [order, catalog, gateway, user].map(\.text).joined()
+            let used = Set(rules.matches(of: /\b((?:db|http|order|gateway|product)_[a-z_]+)/).map { String($0.output.1) })
+            #expect(used.count >= 8)
+            for name in used { #expect(published.contains("\n\(name)"), "alerts.yml reads \(name), which no service publishes") }
+
+            // make up MONITORING=1: Prometheus scrapes all four and has loaded the rules.
+            let prometheus = "http://127.0.0.1:\(prometheusPort)"
+            var healthy: Set<String> = []
+            for _ in 0..<40 where healthy.count < 4 {
+                let targets = try await stack.client.execute(HTTPClientRequest(url: "\(prometheus)/api/v1/targets?state=active"))
+                let decoded = try JSONSerialization.jsonObject(with: Data(targets.body)) as? [String: Any]
+                let active = (decoded?["data"] as? [String: Any])?["activeTargets"] as? [[String: Any]] ?? []
+                healthy = Set(active.filter { $0["health"] as? String == "up" }.compactMap { ($0["labels"] as? [String: String])?["job"] })
+                if healthy.count < 4 { try await Task.sleep(for: .milliseconds(500)) }
+            }
+            #expect(healthy.count == 4, "Prometheus scrapes \(healthy)")
+            let query = try await stack.client.execute(HTTPClientRequest(url: "\(prometheus)/api/v1/query?query=order_sagas_finished_total"))
+            #expect(String(decoding: query.body, as: UTF8.self).contains("payment_declined"))
+            let loaded = try await stack.client.execute(HTTPClientRequest(url: "\(prometheus)/api/v1/rules"))
+            #expect(String(decoding: loaded.body, as: UTF8.self).contains("OrderSagaStuck"))
         }
     }
 
