@@ -31,7 +31,7 @@ finish() {
     log "COMPOSE_TEST_KEEP=1: the stack is left running (docker-compose -p $COMPOSE_PROJECT_NAME down -v)"
     exit $status
   fi
-  compose down -v --remove-orphans --timeout 10 >/dev/null 2>&1
+  compose --profile monitoring down -v --remove-orphans --timeout 10 >/dev/null 2>&1
   stop_docker_engine "$DOCKER_WORK"
   rm -rf "$DOCKER_WORK"
   exit $status
@@ -39,7 +39,7 @@ finish() {
 trap finish EXIT
 
 start_docker_engine "$DOCKER_WORK/engine"
-for name in postgres-user postgres-product postgres-order postgres-gateway redis user-service api-gateway api-gateway-2; do
+for name in postgres-user postgres-product postgres-order postgres-gateway redis user-service api-gateway api-gateway-2 prometheus; do
   if docker container inspect "$name" >/dev/null 2>&1; then
     die "a container named $name already exists in this engine (a stack of yours?): stop it first"
   fi
@@ -68,7 +68,13 @@ compose up -d --no-build >"$DOCKER_WORK/up.log" 2>&1 || { cat "$DOCKER_WORK/up.l
 python3 "$ROOT/scripts/compose_checks.py" --gateway "http://$GATEWAY_PORT" --project "$COMPOSE_PROJECT_NAME" \
   --compose-file "$ROOT/docker-compose.yml" --work "$DOCKER_WORK"
 
-compose down -v --remove-orphans --timeout 10 >/dev/null 2>&1
+log "the monitoring profile: Prometheus scraping every replica"
+export PROMETHEUS_PORT=127.0.0.1:$(free_port)
+compose --profile monitoring up -d --no-build prometheus >"$DOCKER_WORK/prometheus.log" 2>&1 \
+  || { cat "$DOCKER_WORK/prometheus.log" >&2; die "docker-compose --profile monitoring up failed"; }
+python3 "$ROOT/scripts/compose_prometheus.py" "http://$PROMETHEUS_PORT" "$COMPOSE_PROJECT_NAME"
+
+compose --profile monitoring down -v --remove-orphans --timeout 10 >/dev/null 2>&1
 left=$(docker ps -aq --filter "label=com.docker.compose.project=$COMPOSE_PROJECT_NAME"; \
   docker network ls -q --filter "label=com.docker.compose.project=$COMPOSE_PROJECT_NAME"; \
   docker volume ls -q --filter "label=com.docker.compose.project=$COMPOSE_PROJECT_NAME")

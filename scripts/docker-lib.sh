@@ -6,6 +6,7 @@ DEBIAN_IMAGE=debian:bookworm-slim
 SWIFT_IMAGE=swift:6.3-bookworm
 POSTGRES_IMAGE=postgres:15-bookworm
 REDIS_IMAGE=redis:7-bookworm
+PROMETHEUS_IMAGE=prom/prometheus:v2.42.0
 
 # Installs what the Docker path needs from Debian when it is missing (as root).
 ensure_docker_tools() {
@@ -130,9 +131,14 @@ build_redis_stand_in() {
   docker build -q -t "$1" "$ROOT/docker/stand-ins/redis" >/dev/null || die "building the Redis stand-in failed"
 }
 
+build_prometheus_stand_in() {
+  docker build -q -t "$1" "$ROOT/docker/stand-ins/prometheus" >/dev/null || die "building the Prometheus stand-in failed"
+}
+
 ensure_base_images() {
   ensure_image "$DEBIAN_IMAGE" build_debian_stand_in
   ensure_image "$SWIFT_IMAGE" build_swift_stand_in
   ensure_image "$POSTGRES_IMAGE" build_postgres_stand_in
   ensure_image "$REDIS_IMAGE" build_redis_stand_in
+  ensure_image "$PROMETHEUS_IMAGE" build_prometheus_stand_in
 }
