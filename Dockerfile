@@ -37,6 +37,7 @@ RUN apt-get update \
 COPY --from=build /out/ /usr/local/bin/
 COPY database /app/database
 COPY docs/openapi /app/docs/openapi
+COPY Gateway/Dashboard /app/Gateway/Dashboard
 WORKDIR /app
 USER app
 # Listen on every interface inside the container; STACK_DIR holds a generated signing key.

@@ -115,8 +115,13 @@ let package = Package(
         .target(
             name: "Gateway",
             dependencies: [
-                "ServiceKit", "Authentication", "Redis", .product(name: "Metrics", package: "swift-metrics"),
+                "ServiceKit", "Authentication", "Redis", "Contracts", "HTTPClient", "Postgres",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             path: "Gateway/Sources"),
         .executableTarget(name: "GatewayMain", dependencies: ["Gateway"], path: "Gateway/Main"),

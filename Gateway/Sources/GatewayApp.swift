@@ -16,7 +16,7 @@ public enum GatewayApp {
 
     /// Builds the gateway: shared defaults; at the edge, authentication (bearer tokens and API
     /// keys), rate limits and request logging; the proxy for service prefixes; `/health` for the
-    /// whole stack; analytics and the admin read endpoints.
+    /// whole stack; analytics, the admin read endpoints and the operator's page (`/admin/`).
     public static func buildApplication(configuration: ServiceConfiguration) throws -> some ApplicationProtocol {
         let gatewayConfiguration = try GatewayConfiguration(service: configuration)
         Observability.describe(
@@ -48,6 +48,16 @@ public enum GatewayApp {
                     internalToken: configuration.internalToken
                 ).endpoints,
                 atPath: "/api/v1/admin/audit")
+            router.addRoutes(
+                DashboardController(
+                    pool: dependencies.pool, client: client, orderServiceURL: configuration.peers.order,
+                    internalToken: configuration.internalToken
+                ).endpoints,
+                atPath: "/api/v1/admin/dashboard")
+            router.addRoutes(
+                DashboardPage(directory: configuration.environment["DASHBOARD_DIR"] ?? "Gateway/Dashboard", logger: dependencies.logger)
+                    .endpoints,
+                atPath: "/admin")
             router.addRoutes(
                 MergedOpenAPIController(
                     client: client, upstreamURLs: Array(gatewayConfiguration.upstreamURLs.values).sorted(),

@@ -39,6 +39,8 @@ public enum OrderServiceApp {
                 .addRoutes(OrdersController(orders: orders, sagas: store, saga: saga, sagaTimeout: settings.sagaTimeout).endpoints)
             router.group("/internal/audit").add(middleware: InternalTokenMiddleware(token: configuration.internalToken))
                 .addRoutes(AuditController(pool: dependencies.pool, service: "order").endpoints)
+            router.group("/internal/stats").add(middleware: InternalTokenMiddleware(token: configuration.internalToken))
+                .addRoutes(OrderStatsController(pool: dependencies.pool).endpoints)
             router.group("/internal/purchases").add(middleware: InternalTokenMiddleware(token: configuration.internalToken))
                 .addRoutes(PurchasesController(orders: orders).endpoints)
 

@@ -1,0 +1,117 @@
+import Contracts
+import Foundation
+import HTTPClient
+import Logging
+import Hummingbird
+import Postgres
+import ServiceKit
+
+/// `GET /api/v1/admin/dashboard` (admin): what the operator's page at `/admin/` shows besides
+/// `/health` and the analytics summary. Traffic per service over the last hour from
+/// `api_logs` (requests, requests a minute, 5xx share, p95 latency), the latest failed
+/// requests (status 400 and above) with their request ids, and the Order service's orders
+/// per hour, revenue and top products of the last 24 hours. When the Order service cannot be
+/// asked, `orders` is `null` and `unavailable` names it: the rest is still worth showing.
+struct DashboardController: Sendable {
+    let pool: PostgresPool
+    let client: CurlHTTPClient
+    let orderServiceURL: String
+    let internalToken: String?
+
+    struct Traffic: Codable, Sendable {
+        var service: String
+        var requests: Int
+        var requestsPerMinute: Double
+        var serverErrors: Int
+        var errorShare: Double
+        var p95Ms: Double
+
+        enum CodingKeys: String, CodingKey {
+            case service, requests
+            case requestsPerMinute = "requests_per_minute", serverErrors = "server_errors", errorShare = "error_share", p95Ms = "p95_ms"
+        }
+    }
+
+    struct Failure: Codable, Sendable {
+        var createdAt: Date
+        var serviceName: String
+        var method: String
+        var path: String
+        var statusCode: Int
+        var requestID: String?
+
+        enum CodingKeys: String, CodingKey {
+            case method, path
+            case createdAt = "created_at", serviceName = "service_name", statusCode = "status_code", requestID = "request_id"
+        }
+    }
+
+    struct Report: Codable, Sendable, ResponseEncodable {
+        var generatedAt: Date
+        var windowMinutes: Int
+        var traffic: [Traffic]
+        var failures: [Failure]
+        var orders: OrderStats?
+        var unavailable: [String]
+
+        enum CodingKeys: String, CodingKey {
+            case traffic, failures, orders, unavailable
+            case generatedAt = "generated_at", windowMinutes = "window_minutes"
+        }
+    }
+
+    static let windowMinutes = 60
+
+    var endpoints: RouteCollection<ServiceRequestContext> {
+        let routes = RouteCollection(context: ServiceRequestContext.self)
+        routes.get(use: report)
+        return routes
+    }
+
+    @Sendable func report(_ request: Request, context: ServiceRequestContext) async throws -> Report {
+        _ = try context.requireAdmin()
+        let requestID = context.requestID
+        async let orders = orderStats(requestID: requestID, logger: context.logger)
+        let since = Date(timeIntervalSinceNow: -Double(Self.windowMinutes) * 60)
+        let traffic = try await pool.query(
+            """
+            SELECT service_name, count(*)::int AS requests, count(*) FILTER (WHERE status_code >= 500)::int AS server_errors,
+                   percentile_cont(0.95) WITHIN GROUP (ORDER BY latency_ms) AS p95
+            FROM api_logs WHERE created_at >= \(since) GROUP BY service_name ORDER BY service_name
+            """
+        ).map { row in
+            let requests: Int = try row.decode("requests")
+            let errors: Int = try row.decode("server_errors")
+            return Traffic(
+                service: try row.decode("service_name"), requests: requests,
+                requestsPerMinute: Double(requests) / Double(Self.windowMinutes), serverErrors: errors,
+                errorShare: requests == 0 ? 0 : Double(errors) / Double(requests), p95Ms: try row.decode("p95"))
+        }
+        let failures = try await pool.query(
+            """
+            SELECT created_at, service_name, method, path, status_code, request_id FROM api_logs
+            WHERE status_code >= 400 ORDER BY created_at DESC, id DESC LIMIT 10
+            """
+        ).map { row in
+            Failure(
+                createdAt: try row.decode("created_at"), serviceName: try row.decode("service_name"), method: try row.decode("method"),
+                path: try row.decode("path"), statusCode: try row.decode("status_code"), requestID: try row.decode("request_id"))
+        }
+        let stats = await orders
+        return Report(
+            generatedAt: Date(), windowMinutes: Self.windowMinutes, traffic: traffic, failures: failures, orders: stats,
+            unavailable: stats == nil ? ["order"] : [])
+    }
+
+    private func orderStats(requestID: String, logger: Logger) async -> OrderStats? {
+        let request = HTTPClientRequest(
+            url: "\(orderServiceURL)/internal/stats/orders?hours=24",
+            headers: [("X-Internal-Token", internalToken ?? ""), ("X-Request-ID", requestID)], timeout: .seconds(5))
+        do {
+            return try await client.decoding(OrderStats.self, from: request, decoder: contractDecoder)
+        } catch {
+            logger.warning("the dashboard's order figures cannot be read", metadata: ["error": "\(error)"])
+            return nil
+        }
+    }
+}
