@@ -67,11 +67,8 @@ public final class CurlHTTPClient: Sendable, Service {
         while true {
             try Task.checkCancellation()
             guard let metrics = allowRequest(to: upstream) else { throw HTTPClientError.circuitOpen(upstream: upstream) }
-            let start = ContinuousClock.now
-            metrics.calls.increment()
-            defer { metrics.duration.record(duration: ContinuousClock.now - start) }
             do {
-                let response = try await send(request)
+                let response = try await send(request, metrics: metrics)
                 record(failed: RetryPolicy.isFailure(status: response.status), upstream: upstream)
                 if attempt < attempts, RetryPolicy.isRetryable(status: response.status) {
                     try await backoff(policy, after: attempt, upstream: upstream, reason: "status \(response.status)")
@@ -101,7 +98,10 @@ public final class CurlHTTPClient: Sendable, Service {
 
     // MARK: Internals
 
-    private func send(_ request: HTTPClientRequest) async throws -> HTTPClientResponse {
+    private func send(_ request: HTTPClientRequest, metrics: UpstreamMetrics) async throws -> HTTPClientResponse {
+        let start = ContinuousClock.now
+        metrics.calls.increment()
+        defer { metrics.duration.record(duration: ContinuousClock.now - start) }
         let id = loop.makeID()
         let timeout = request.timeout ?? configuration.timeout
         return try await withTaskCancellationHandler {
