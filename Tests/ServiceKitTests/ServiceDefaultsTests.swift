@@ -178,7 +178,12 @@ struct ServiceDefaultsTests {
                 let response = try await client.send("/metrics", .get)
                 #expect(response.status == .ok)
                 #expect(response.headers[.contentType]?.hasPrefix("text/plain") == true)
-                #expect(String(buffer: response.body).contains("# TYPE"))
+                let text = String(buffer: response.body)
+                #expect(text.contains("# TYPE"))
+                // Prometheus' names, and a help line before each described metric's type line.
+                #expect(text.contains("# HELP http_server_requests_total Requests answered, by route, method and status.\n# TYPE http_server_requests_total counter"))
+                #expect(text.contains(#"http_server_requests_total{route="/health/live",method="GET",status="200"} "#))
+                #expect(!text.contains("hb_requests"))
             }
         }
     }
