@@ -204,7 +204,7 @@ let package = Package(
         .testTarget(
             name: "GatewayTests",
             dependencies: [
-                "Gateway", "UserService", "ProductService", "OrderService", "TestSupport", "Redis",
+                "Gateway", "UserService", "ProductService", "OrderService", "TestSupport", "Redis", "HTTPClient",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
             ],
