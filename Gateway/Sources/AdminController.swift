@@ -26,6 +26,26 @@ struct AdminController: Sendable {
             case serviceName = "service_name", statusCode = "status_code", latencyMs = "latency_ms", userUID = "user_uid"
             case ipAddress = "ip_address", userAgent = "user_agent", requestID = "request_id", createdAt = "created_at"
         }
+
+        /// `SELECT` of every column a row shows, for a `WHERE` and `ORDER BY` to be appended.
+        static let select: PostgresQuery = """
+            SELECT id, service_name, path, method, status_code, latency_ms, user_uid, host(ip_address) AS ip_address,
+                   user_agent, request_id, created_at FROM api_logs
+            """
+
+        init(_ row: PostgresRow) throws {
+            id = try row.decode("id")
+            serviceName = try row.decode("service_name")
+            path = try row.decode("path")
+            method = try row.decode("method")
+            statusCode = try row.decode("status_code")
+            latencyMs = try row.decode("latency_ms")
+            userUID = try row.decode("user_uid", as: String?.self)
+            ipAddress = try row.decode("ip_address", as: String?.self)
+            userAgent = try row.decode("user_agent", as: String?.self)
+            requestID = try row.decode("request_id", as: String?.self)
+            createdAt = try row.decode("created_at")
+        }
     }
 
     struct Summary: Codable, Sendable, ResponseEncodable {
@@ -59,22 +79,12 @@ struct AdminController: Sendable {
         if let uid = try request.query("user_uid") { condition.append(" AND user_uid = \(uid)") }
         if let requestID = try request.query("request_id") { condition.append(" AND request_id = \(requestID)") }
         if let since = try request.queryDate("since") { condition.append(" AND created_at >= \(since)") }
-        var select: PostgresQuery = """
-            SELECT id, service_name, path, method, status_code, latency_ms, user_uid, host(ip_address) AS ip_address,
-                   user_agent, request_id, created_at FROM api_logs
-            """
+        var select = LogRow.select
         select.append(condition)
         select.append(" ORDER BY created_at DESC, id DESC LIMIT \(page.limit) OFFSET \(page.offset)")
         var count: PostgresQuery = "SELECT count(*) AS total FROM api_logs"
         count.append(condition)
-        let rows = try await pool.query(select).map { row in
-            LogRow(
-                id: try row.decode("id"), serviceName: try row.decode("service_name"), path: try row.decode("path"),
-                method: try row.decode("method"), statusCode: try row.decode("status_code"), latencyMs: try row.decode("latency_ms"),
-                userUID: try row.decode("user_uid", as: String?.self), ipAddress: try row.decode("ip_address", as: String?.self),
-                userAgent: try row.decode("user_agent", as: String?.self), requestID: try row.decode("request_id", as: String?.self),
-                createdAt: try row.decode("created_at"))
-        }
+        let rows = try await pool.query(select).map(LogRow.init)
         let total: Int = try await pool.query(count).first!.decode("total")
         return Page(data: rows, page: PageInfo(limit: page.limit, offset: page.offset, total: total))
     }

@@ -32,25 +32,11 @@ struct DashboardController: Sendable {
         }
     }
 
-    struct Failure: Codable, Sendable {
-        var createdAt: Date
-        var serviceName: String
-        var method: String
-        var path: String
-        var statusCode: Int
-        var requestID: String?
-
-        enum CodingKeys: String, CodingKey {
-            case method, path
-            case createdAt = "created_at", serviceName = "service_name", statusCode = "status_code", requestID = "request_id"
-        }
-    }
-
     struct Report: Codable, Sendable, ResponseEncodable {
         var generatedAt: Date
         var windowMinutes: Int
         var traffic: [Traffic]
-        var failures: [Failure]
+        var failures: [AdminController.LogRow]
         var orders: OrderStats?
         var unavailable: [String]
 
@@ -87,16 +73,9 @@ struct DashboardController: Sendable {
                 requestsPerMinute: Double(requests) / Double(Self.windowMinutes), serverErrors: errors,
                 errorShare: requests == 0 ? 0 : Double(errors) / Double(requests), p95Ms: try row.decode("p95"))
         }
-        let failures = try await pool.query(
-            """
-            SELECT created_at, service_name, method, path, status_code, request_id FROM api_logs
-            WHERE status_code >= 400 ORDER BY created_at DESC, id DESC LIMIT 10
-            """
-        ).map { row in
-            Failure(
-                createdAt: try row.decode("created_at"), serviceName: try row.decode("service_name"), method: try row.decode("method"),
-                path: try row.decode("path"), statusCode: try row.decode("status_code"), requestID: try row.decode("request_id"))
-        }
+        var latestFailures = AdminController.LogRow.select
+        latestFailures.append(" WHERE status_code >= 400 ORDER BY created_at DESC, id DESC LIMIT 10")
+        let failures = try await pool.query(latestFailures).map(AdminController.LogRow.init)
         let stats = await orders
         return Report(
             generatedAt: Date(), windowMinutes: Self.windowMinutes, traffic: traffic, failures: failures, orders: stats,

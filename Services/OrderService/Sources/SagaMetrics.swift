@@ -17,13 +17,13 @@ enum SagaMetrics {
     ]
 
     static func finished(_ phase: SagaState.Phase) {
-        let (outcome, code): (String, String) =
-            switch phase {
-            case .succeeded: ("confirmed", "")
-            case .ended(.failed(let failure)): ("failed", failure.code)
-            case .ended(.cancelled): ("cancelled", "")
-            case .running, .compensating: ("unfinished", "")
-            }
+        let outcome: String, code: String
+        switch phase {
+        case .succeeded: (outcome, code) = ("confirmed", "")
+        case .ended(.failed(let failure)): (outcome, code) = ("failed", failure.code)
+        case .ended(.cancelled): (outcome, code) = ("cancelled", "")
+        case .running, .compensating: return  // not ended: nothing to count yet
+        }
         Counter(label: "order_sagas_finished_total", dimensions: [("outcome", outcome), ("code", code)]).increment()
     }
 
@@ -45,6 +45,6 @@ enum SagaMetrics {
     static func open(count: Int, oldestSeconds: Double, timeout: Duration) {
         Gauge(label: "order_sagas_unfinished").record(count)
         Gauge(label: "order_saga_oldest_unfinished_seconds").record(oldestSeconds)
-        Gauge(label: "order_saga_timeout_seconds").record(Double(timeout.components.seconds) + Double(timeout.components.attoseconds) / 1e18)
+        Gauge(label: "order_saga_timeout_seconds").record(timeout / .seconds(1))
     }
 }
