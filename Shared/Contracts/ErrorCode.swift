@@ -24,6 +24,8 @@ public struct ErrorCode: RawRepresentable, Hashable, Sendable, Codable, CustomSt
     public static let paymentDeclined = ErrorCode(rawValue: "payment_declined")
     public static let forbidden = ErrorCode(rawValue: "forbidden")
     public static let notFound = ErrorCode(rawValue: "not_found")
+    /// A known path asked with a method it does not serve; the response's `Allow` lists those it does.
+    public static let methodNotAllowed = ErrorCode(rawValue: "method_not_allowed")
     public static let conflict = ErrorCode(rawValue: "conflict")
     public static let emailTaken = ErrorCode(rawValue: "email_taken")
     public static let insufficientStock = ErrorCode(rawValue: "insufficient_stock")
@@ -44,6 +46,7 @@ public struct ErrorCode: RawRepresentable, Hashable, Sendable, Codable, CustomSt
         "payment_declined": 402,
         "forbidden": 403,
         "not_found": 404,
+        "method_not_allowed": 405,
         "conflict": 409, "email_taken": 409, "insufficient_stock": 409,
         "invalid_transition": 409, "request_in_progress": 409,
         "payload_too_large": 413,
@@ -61,7 +64,8 @@ public struct ErrorCode: RawRepresentable, Hashable, Sendable, Codable, CustomSt
         case 401: .unauthorized
         case 402: .paymentDeclined
         case 403: .forbidden
-        case 404, 405: .notFound
+        case 404: .notFound
+        case 405: .methodNotAllowed
         case 409: .conflict
         case 413: .payloadTooLarge
         case 422: .validationFailed

@@ -38,7 +38,8 @@ public struct ServiceExtras: Sendable {
 /// Builds a service's Hummingbird application the same way for all four executables: the
 /// pool on its own database, the shared defaults (``Router/addServiceDefaults(readiness:)``,
 /// with the database as readiness check), `HEAD` for every `GET` route
-/// (``HeadRequestResponder``), the connection rules of ``HTTP1ConnectionGuard``, then the
+/// (``HeadRequestResponder``), 405 with `Allow` for a known path's other methods
+/// (``MethodNotAllowedMiddleware``), the connection rules of ``HTTP1ConnectionGuard``, then the
 /// service's routes from `addRoutes`, which
 /// returns any further services to run and start-up tasks. Those services and the pool run
 /// in the application's service group and stop after the server; migrations, then the
@@ -61,6 +62,7 @@ public func buildServiceApplication(
     }
     RouteInventory.record(
         configuration.name, router.routes.map { "\($0.method.rawValue) \(RouteInventory.openAPIPath($0.path.description))" })
+    router.add(middleware: MethodNotAllowedMiddleware(routes: RouteMethods(router.routes)))
     var app = Application(
         responder: HeadRequestResponder(base: router.buildResponder()),
         server: .guardedHTTP1(configuration.connectionLimits),

@@ -126,6 +126,26 @@ struct HTTPConnectionTests {
         }
     }
 
+    @Test func aKnownPathAsksWithAnotherMethodGets405WithAllow() async throws {
+        try await withEdge { client, _ in
+            // The gateway's own route, then the User service's behind the proxy.
+            for (path, method, allowed) in [
+                ("/health/live", HTTPRequest.Method(rawValue: "TRACE")!, ["GET", "HEAD"]),
+                ("/api/v1/auth/register", .get, ["POST"]),
+                ("/api/v1/users/me", .put, ["DELETE", "GET", "HEAD", "PATCH"]),
+            ] {
+                let response = try await client.send(path, method)
+                #expect(response.status == .methodNotAllowed, "\(method) \(path)")
+                #expect(response.headers[.allow] == allowed.joined(separator: ", "), "\(method) \(path)")
+                let envelope = try JSONDecoder().decode(ErrorEnvelope.self, from: Data(buffer: response.body))
+                #expect(envelope.error.code == "method_not_allowed", "\(method) \(path)")
+                #expect(envelope.error.details?["allowed"] == .array(allowed.map { .string($0) }), "\(method) \(path)")
+            }
+            // An unknown path is still 404.
+            #expect(try await client.send("/no/such/route", .put).status == .notFound)
+        }
+    }
+
     @Test func halfSentHeadersAreClosedByTheHeaderTimeout() async throws {
         // The idle timeout is far off: only the header timeout can close these in time.
         try await withEdge(["HTTP_HEADER_TIMEOUT_MS": "500", "HTTP_IDLE_TIMEOUT_MS": "120000"]) { client, _ in
