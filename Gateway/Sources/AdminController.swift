@@ -75,7 +75,7 @@ struct AdminController: Sendable {
         if let service = try request.queryChoice("service_name", in: ["user", "product", "order", "gateway"]) {
             condition.append(" AND service_name = \(service)")
         }
-        if let status = try request.queryInt("status_code") { condition.append(" AND status_code = \(status)") }
+        if let status = try request.queryInt("status_code", in: 100...599) { condition.append(" AND status_code = \(status)") }
         if let uid = try request.query("user_uid") { condition.append(" AND user_uid = \(uid)") }
         if let requestID = try request.query("request_id") { condition.append(" AND request_id = \(requestID)") }
         if let since = try request.queryDate("since") { condition.append(" AND created_at >= \(since)") }

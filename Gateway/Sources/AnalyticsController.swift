@@ -43,12 +43,12 @@ struct AnalyticsController: Sendable {
         var errors = FieldErrors()
         errors.check((1...500).contains(events.count), "events", "must hold 1 to 500 events")
         for (index, event) in events.enumerated() {
-            errors.check((1...100).contains(event.eventName?.count ?? 0), "events[\(index)].event_name", "is required (at most 100 characters)")
+            errors.check((1...100).contains(event.eventName.map(FieldErrors.length) ?? 0), "events[\(index)].event_name", "is required (at most 100 characters)")
             for (field, value) in [("session_id", event.sessionID), ("utm_source", event.utmSource), ("utm_medium", event.utmMedium),
                                    ("utm_campaign", event.utmCampaign)] {
-                errors.check((value?.count ?? 0) <= 255, "events[\(index)].\(field)", "must be at most 255 characters")
+                errors.check((value.map(FieldErrors.length) ?? 0) <= 255, "events[\(index)].\(field)", "must be at most 255 characters")
             }
-            errors.check((event.referrer?.count ?? 0) <= 2000, "events[\(index)].referrer", "must be at most 2000 characters")
+            errors.check((event.referrer.map(FieldErrors.length) ?? 0) <= 2000, "events[\(index)].referrer", "must be at most 2000 characters")
         }
         try errors.throwIfAny()
         let encoder = JSONEncoder()

@@ -24,10 +24,10 @@ struct AuditTrailController: Sendable {
     @Sendable func list(_ request: Request, context: ServiceRequestContext) async throws -> Page<AuditEntry> {
         _ = try context.requireAdmin()
         let query = try AuditTrail.Query(request)
+        // The merged page comes from every trail's first offset + limit rows, at most maxLimit.
+        let maxOffset = AuditController.maxLimit - PageRequest.maxLimit
+        guard query.page.offset <= maxOffset else { throw APIError.badRequest("query parameter offset must be at most \(maxOffset)") }
         let depth = query.page.offset + query.page.limit
-        guard depth <= AuditController.maxLimit else {
-            throw APIError.badRequest("offset must be at most \(AuditController.maxLimit - query.page.limit)")
-        }
         let only = try request.queryChoice("service", in: ["user", "product", "order", "gateway"])
         // Each trail's first `depth` rows hold every row of the merged page.
         var deepQuery = query

@@ -7,9 +7,16 @@ public let contractEncoder: JSONEncoder = {
     return encoder
 }()
 
-/// Reads JSON as the API writes it (see ``contractEncoder``).
+/// Reads JSON as the API writes it (see ``contractEncoder``); dates as any RFC 3339 date-time
+/// (``RFC3339``), fractions of a second and offsets included, as the documents promise.
 public let contractDecoder: JSONDecoder = {
     let decoder = JSONDecoder()
-    decoder.dateDecodingStrategy = .iso8601
+    decoder.dateDecodingStrategy = .custom { decoder in
+        let container = try decoder.singleValueContainer()
+        guard let date = RFC3339.date(from: try container.decode(String.self)) else {
+            throw DecodingError.dataCorruptedError(in: container, debugDescription: "not an RFC 3339 date-time")
+        }
+        return date
+    }
     return decoder
 }()

@@ -32,6 +32,8 @@ public struct PageRequest: Sendable, Equatable {
     public static let defaultLimit = 20
     /// Largest page a client may ask for.
     public static let maxLimit = 100
+    /// Largest offset: ids and counts are 32-bit in the databases, so no list is longer.
+    public static let maxOffset = Int(Int32.max)
 
     public var limit: Int
     public var offset: Int
@@ -41,7 +43,7 @@ public struct PageRequest: Sendable, Equatable {
     public init?(limit: Int?, offset: Int?, maxLimit: Int = Self.maxLimit) {
         let limit = limit ?? Self.defaultLimit
         let offset = offset ?? 0
-        guard (1...maxLimit).contains(limit), offset >= 0 else { return nil }
+        guard (1...maxLimit).contains(limit), (0...Self.maxOffset).contains(offset) else { return nil }
         self.limit = limit
         self.offset = offset
     }

@@ -38,8 +38,10 @@ public enum AuditTrail {
 
         /// `?limit=&offset=&since=&until=&actor=` (400 for values out of bounds).
         public init(_ request: Request, maxLimit: Int = PageRequest.maxLimit) throws {
-            guard let page = PageRequest(limit: try request.queryInt("limit"), offset: try request.queryInt("offset"), maxLimit: maxLimit)
-            else { throw APIError.badRequest("limit must be 1 to \(maxLimit) and offset at least 0") }
+            guard let page = PageRequest(
+                limit: try request.queryInt("limit", in: 1...maxLimit), offset: try request.queryInt("offset", in: 0...PageRequest.maxOffset),
+                maxLimit: maxLimit)
+            else { throw APIError.badRequest("limit must be 1 to \(maxLimit)") }
             self.init(page: page, since: try request.queryDate("since"), until: try request.queryDate("until"), actor: try request.query("actor"))
         }
     }

@@ -12,67 +12,67 @@ extension Request {
         return value
     }
 
-    /// An integer query value; 400 `bad_request` when present but not an integer.
-    public func queryInt(_ name: String) throws -> Int? {
-        guard let text = try query(name) else { return nil }
-        guard let value = Int(text) else { throw APIError.badRequest("query parameter \(name) must be an integer") }
+    /// A typed query value's text: nil when absent, 400 when present but empty (`?is_featured=`
+    /// is not a boolean, and a client that sends it means something it did not get).
+    private func typedQuery(_ name: String, _ what: String) throws -> String? {
+        guard uri.queryParameters.get(name) != nil else { return nil }
+        guard let text = try query(name) else { throw APIError.badRequest("query parameter \(name) must be \(what)") }
+        return text
+    }
+
+    /// An integer query value within `range`; 400 `bad_request` when present but not one.
+    public func queryInt(_ name: String, in range: ClosedRange<Int> = Int.min...Int.max) throws -> Int? {
+        let what = range == Int.min...Int.max ? "an integer" : "an integer from \(range.lowerBound) to \(range.upperBound)"
+        guard let text = try typedQuery(name, what) else { return nil }
+        guard let value = Int(text), range.contains(value) else { throw APIError.badRequest("query parameter \(name) must be \(what)") }
         return value
     }
 
     /// `true` or `false`; 400 for anything else.
     public func queryBool(_ name: String) throws -> Bool? {
-        guard let text = try query(name) else { return nil }
-        switch text.lowercased() {
-        case "true", "1": return true
-        case "false", "0": return false
+        switch try typedQuery(name, "true or false") {
+        case nil: return nil
+        case "true": return true
+        case "false": return false
         default: throw APIError.badRequest("query parameter \(name) must be true or false")
         }
     }
 
     /// An amount such as `19.99`; 400 when present but not one.
     public func queryMoney(_ name: String) throws -> Money? {
-        guard let text = try query(name) else { return nil }
+        guard let text = try typedQuery(name, "an amount") else { return nil }
         guard let money = Money(string: text) else { throw APIError.badRequest("query parameter \(name) must be an amount") }
         return money
     }
 
-    /// The times a filter may name: from the Unix epoch to the end of year 9999. Earlier ones
-    /// would not mean what they say: Foundation reads dates before 1583 in the Julian calendar
-    /// and PostgreSQL in the Gregorian one, so `0001-01-01` became a day of year 0, which
-    /// PostgreSQL refuses (found by `make fuzz` as a 500).
-    public static let filterTimes = Date(timeIntervalSince1970: 0)..<Date(timeIntervalSince1970: 253_402_300_800)
+    /// The times a filter may name: from the Unix epoch to the end of year 9999. A time outside
+    /// is moved to the nearer end, which filters the same rows (none are older or newer).
+    public static let filterTimes = Date(timeIntervalSince1970: 0)...Date(timeIntervalSince1970: 253_402_300_799)
 
-    /// An RFC 3339 query value within ``filterTimes``; 400 when present but not one.
+    /// An RFC 3339 query value (``RFC3339``), within ``filterTimes``; 400 when present but not one.
     public func queryDate(_ name: String) throws -> Date? {
-        guard let text = try query(name) else { return nil }
-        let formatter = ISO8601DateFormatter()
-        func parse(_ options: ISO8601DateFormatter.Options) -> Date? {
-            formatter.formatOptions = options
-            return formatter.date(from: text)
+        guard let text = try typedQuery(name, "an RFC 3339 date-time") else { return nil }
+        guard let date = RFC3339.date(from: text) else {
+            throw APIError.badRequest("query parameter \(name) must be an RFC 3339 date-time such as 2026-01-31T12:00:00Z")
         }
-        guard let date = parse([.withInternetDateTime, .withFractionalSeconds]) ?? parse([.withInternetDateTime]),
-            Self.filterTimes.contains(date)
-        else {
-            throw APIError.badRequest(
-                "query parameter \(name) must be an RFC 3339 time from 1970-01-01T00:00:00Z to 9999-12-31T23:59:59Z")
-        }
-        return date
+        return min(max(date, Self.filterTimes.lowerBound), Self.filterTimes.upperBound)
     }
 
     /// A value from a fixed set; 400 naming the allowed ones otherwise.
     public func queryChoice(_ name: String, in allowed: [String]) throws -> String? {
-        guard let text = try query(name) else { return nil }
+        guard let text = try typedQuery(name, "one of \(allowed.joined(separator: ", "))") else { return nil }
         guard allowed.contains(text) else {
             throw APIError.badRequest("query parameter \(name) must be one of \(allowed.joined(separator: ", "))")
         }
         return text
     }
 
-    /// `?limit=&offset=` within the contract's bounds (limit 1 to 100, default 20); 400 outside them.
+    /// `?limit=&offset=` within the contract's bounds (limit 1 to 100, default 20; offset 0 to
+    /// ``PageRequest/maxOffset``); 400 outside them.
     public func pageRequest() throws -> PageRequest {
-        guard let page = PageRequest(limit: try queryInt("limit"), offset: try queryInt("offset")) else {
-            throw APIError.badRequest("limit must be 1 to \(PageRequest.maxLimit) and offset at least 0")
-        }
+        guard let page = PageRequest(
+            limit: try queryInt("limit", in: 1...PageRequest.maxLimit), offset: try queryInt("offset", in: 0...PageRequest.maxOffset))
+        else { throw APIError.badRequest("limit must be 1 to \(PageRequest.maxLimit)") }
         return page
     }
 }

@@ -1,3 +1,4 @@
+import Contracts
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -17,6 +18,9 @@ public struct ServiceRequestContext: RequestContext {
     public var upstreamAuthorization: String?
     /// The client sent `HEAD`; ``HeadRequestResponder`` routes it as `GET` and drops the body.
     public var isHeadRequest = false
+
+    /// Request bodies are read as the API writes JSON: dates as any RFC 3339 date-time.
+    public var requestDecoder: JSONDecoder { contractDecoder }
 
     public init(source: ApplicationRequestContextSource) {
         self.coreContext = .init(source: source)

@@ -48,7 +48,7 @@ struct OrderPlacement: Sendable {
     /// The `Idempotency-Key` header: 1 to 255 visible characters, or absent.
     static func idempotencyKey(_ value: String?) throws -> String? {
         guard let value else { return nil }
-        guard (1...255).contains(FieldErrors.length(value)), value.allSatisfy({ $0.isASCII && !$0.isWhitespace }) else {
+        guard (1...255).contains(FieldErrors.length(value)), value.unicodeScalars.allSatisfy({ ("!"..."~").contains($0) }) else {
             throw APIError.validation(["Idempotency-Key": "must be 1 to 255 visible ASCII characters"])
         }
         return value

@@ -15,7 +15,7 @@ struct PurchasesController: Sendable {
     }
 
     @Sendable func verify(_ request: Request, context: ServiceRequestContext) async throws -> PurchaseVerification {
-        guard let user = try request.query("user_uid"), let product = try request.queryInt("product_id") else {
+        guard let user = try request.query("user_uid"), let product = try request.queryInt("product_id", in: 1...Int(Int32.max)) else {
             throw APIError.badRequest("user_uid and product_id are required")
         }
         let order = try await orders.purchase(user: user, product: product)

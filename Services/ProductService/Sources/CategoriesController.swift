@@ -28,9 +28,9 @@ struct CategoriesController: Sendable {
 
         func validated(creating: Bool) throws -> CategoryStore.Fields {
             var errors = FieldErrors()
-            let name = fields.name?.trimmingCharacters(in: .whitespaces)
+            let name = fields.name.map(FieldErrors.trimmed)
             errors.check(!creating || name != nil, "name", "is required")
-            errors.check(name, "name", length: 1...255, "must be 1 to 255 characters")
+            errors.check(name: fields.name, "name", length: 1...255, "must be 1 to 255 characters")
             errors.check(fields.description ?? nil, "description", length: 0...ProductsController.Body.maxDescription,
                          "must be at most \(ProductsController.Body.maxDescription) characters")
             errors.check(fields.imageURL ?? nil, "image_url", length: 0...ProductsController.Body.maxImageURL,
@@ -57,7 +57,7 @@ struct CategoriesController: Sendable {
 
     @Sendable func list(_ request: Request, context: ServiceRequestContext) async throws -> Page<CategoryResponse> {
         try await store.list(
-            parentID: try request.queryInt("parent_id"), includeInactive: context.callerMay(.productsWrite),
+            parentID: try request.queryInt("parent_id", in: 1...Int(Int32.max)), includeInactive: context.callerMay(.productsWrite),
             page: try request.pageRequest())
     }
 

@@ -61,16 +61,16 @@ struct ProductsController: Sendable {
                 fields.costPrice = .some(rawCostPrice.flatMap(Money.init(string:)))
                 errors.check(rawCostPrice == nil || fields.costPrice! != nil, "cost_price", "must be an amount with at most two decimal places")
             }
-            let name = fields.name?.trimmingCharacters(in: .whitespaces)
-            let sku = fields.sku?.trimmingCharacters(in: .whitespaces)
+            let name = fields.name.map(FieldErrors.trimmed)
+            let sku = fields.sku.map(FieldErrors.trimmed)
             if creating {
                 for (field, present) in [("name", name != nil), ("price", rawPrice != nil), ("stock", fields.stock != nil),
                                          ("category_id", fields.categoryID != nil), ("sku", sku != nil)] {
                     errors.check(present, field, "is required")
                 }
             }
-            errors.check(name, "name", length: 1...255, "must be 1 to 255 characters")
-            errors.check(sku, "sku", length: 1...100, "must be 1 to 100 characters")
+            errors.check(name: fields.name, "name", length: 1...255, "must be 1 to 255 characters")
+            errors.check(name: fields.sku, "sku", length: 1...100, "must be 1 to 100 characters")
             errors.check(fields.description ?? nil, "description", length: 0...Self.maxDescription, "must be at most \(Self.maxDescription) characters")
             errors.check(fields.imageURL ?? nil, "image_url", length: 0...Self.maxImageURL, "must be at most \(Self.maxImageURL) characters")
             errors.check(fields.price.map { $0.cents >= 0 && $0 <= Self.maxPrice } ?? true, "price", "must be from 0 to \(Self.maxPrice)")
@@ -105,7 +105,7 @@ struct ProductsController: Sendable {
 
     @Sendable func list(_ request: Request, context: ServiceRequestContext) async throws -> ProductPage {
         let listing = ProductStore.Listing(
-            categoryID: try request.queryInt("category_id"), text: try request.query("q").map { String($0.prefix(200)) },
+            categoryID: try request.queryInt("category_id", in: 1...Int(Int32.max)), text: try request.query("q").map { String($0.prefix(200)) },
             tag: try request.query("tag")?.lowercased(), minPrice: try request.queryMoney("min_price"),
             maxPrice: try request.queryMoney("max_price"), isFeatured: try request.queryBool("is_featured"),
             status: try request.queryChoice("status", in: ["active", "inactive", "draft", "discontinued"]),

@@ -30,9 +30,9 @@ struct APIKeysController: Sendable {
     @Sendable func create(_ request: Request, context: ServiceRequestContext) async throws -> EditedResponse<APIKeyResponse> {
         _ = try context.requireAdmin()
         let body = try await request.decode(as: CreateRequest.self, context: context)
-        let name = body.name?.trimmingCharacters(in: .whitespaces) ?? ""
+        let name = FieldErrors.trimmed(body.name ?? "")
         var errors = FieldErrors()
-        errors.check(name, "name", length: 1...100, "is required (at most 100 characters)")
+        errors.check(name: body.name ?? "", "name", length: 1...100, "is required (at most 100 characters)")
         errors.check(body.permissions != nil, "permissions", "is required")
         let unknown = (body.permissions ?? []).filter { !ResolvedAPIKey.knownPermissions.contains($0) }
         errors.check(unknown.isEmpty, "permissions", "unknown: \(unknown.joined(separator: ", "))")

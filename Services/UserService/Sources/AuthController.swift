@@ -48,24 +48,24 @@ struct AuthController: Sendable {
     @Sendable func register(_ request: Request, context: ServiceRequestContext) async throws -> EditedResponse<AuthResponse> {
         let body = try await request.decode(as: RegisterRequest.self, context: context)
         let email = body.email.map(EmailAddress.normalized) ?? ""
-        let firstName = body.firstName?.trimmingCharacters(in: .whitespaces) ?? ""
-        let lastName = body.lastName?.trimmingCharacters(in: .whitespaces) ?? ""
+        let firstName = body.firstName ?? ""
+        let lastName = body.lastName ?? ""
         var errors = FieldErrors()
         errors.check(body.email != nil, "email", "is required")
-        errors.check(FieldErrors.isEmail(email), "email", "must be an email address")
+        errors.check(FieldErrors.isEmail(body.email ?? ""), "email", "must be an email address")
         errors.check(body.password != nil, "password", "is required")
         if let password = body.password, let problem = PasswordPolicy.problem(password) {
             errors.check(false, "password", problem)
         }
-        errors.check(firstName, "first_name", length: 1...100, "is required (at most 100 characters)")
-        errors.check(lastName, "last_name", length: 1...100, "is required (at most 100 characters)")
+        errors.check(name: firstName, "first_name", length: 1...100, "is required (at most 100 characters)")
+        errors.check(name: lastName, "last_name", length: 1...100, "is required (at most 100 characters)")
         errors.check(body.phoneNumber, "phone_number", length: 3...32, "must be 3 to 32 characters")
         errors.check(body.timezone.map(FieldErrors.isTimezone) ?? true, "timezone", "must be a time zone name such as Europe/Paris")
         errors.check(body.language.map(FieldErrors.isLanguage) ?? true, "language", "must be a language tag such as en")
         try errors.throwIfAny()
 
         let user = UserRecord(
-            uid: Secrets.uid(), email: email, firstName: firstName, lastName: lastName, phoneNumber: body.phoneNumber,
+            uid: Secrets.uid(), email: email, firstName: FieldErrors.trimmed(firstName), lastName: FieldErrors.trimmed(lastName), phoneNumber: body.phoneNumber,
             timezone: body.timezone ?? "UTC", language: body.language ?? "en", roles: ["customer"],
             passwordHash: try await hasher.hash(body.password!), source: "api", ipAddress: context.clientIP(request),
             userAgent: request.headers[.userAgent], now: Date())

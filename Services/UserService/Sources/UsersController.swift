@@ -60,11 +60,11 @@ struct UsersController: Sendable {
     @Sendable func patch(_ request: Request, context: ServiceRequestContext) async throws -> UserResponse {
         let principal = try context.requireUser()
         let body = try await request.decode(as: ProfilePatch.self, context: context)
-        let firstName = body.firstName?.trimmingCharacters(in: .whitespaces)
-        let lastName = body.lastName?.trimmingCharacters(in: .whitespaces)
+        let firstName = body.firstName.map(FieldErrors.trimmed)
+        let lastName = body.lastName.map(FieldErrors.trimmed)
         var errors = FieldErrors()
-        errors.check(firstName, "first_name", length: 1...100, "must be 1 to 100 characters")
-        errors.check(lastName, "last_name", length: 1...100, "must be 1 to 100 characters")
+        errors.check(name: body.firstName, "first_name", length: 1...100, "must be 1 to 100 characters")
+        errors.check(name: body.lastName, "last_name", length: 1...100, "must be 1 to 100 characters")
         if case .some(.some(let phone)) = body.phoneNumber {
             errors.check(phone, "phone_number", length: 3...32, "must be 3 to 32 characters")
         }
