@@ -93,7 +93,8 @@ struct AdminController: Sendable {
         _ = try context.requireAdmin()
         let until = try request.queryDate("until") ?? Date()
         let since = try request.queryDate("since") ?? until.addingTimeInterval(-30 * 86_400)
-        guard since <= until else { throw APIError.badRequest("since must not be after until") }
+        // A window ending before it starts holds no events: zero counts, not an error (the
+        // document cannot forbid it, and a client's empty range is not a malformed request).
         let byName = try await pool.query(
             """
             SELECT event_name AS key, count(*) AS count FROM analytics_events

@@ -3,11 +3,25 @@ import Foundation
 import Hummingbird
 
 extension Request {
+    /// A query value as form encoding writes it (`+` is a space, as browsers and most HTTP
+    /// clients send one, then `%XX`), the first if the name repeats; nil when absent.
+    private func formValue(_ name: String) -> String? {
+        func decoded(_ part: Substring) -> String {
+            let spaced = part.replacingOccurrences(of: "+", with: " ")
+            return spaced.removingPercentEncoding ?? spaced
+        }
+        for pair in (uri.query ?? "").split(separator: "&") {
+            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            if decoded(parts[0]) == name { return parts.count > 1 ? decoded(parts[1]) : "" }
+        }
+        return nil
+    }
+
     /// A query value, or `nil` when absent; an empty value counts as absent. 400 `bad_request`
     /// for a value holding a NUL character (`%00`): PostgreSQL text cannot hold one, so no
     /// service could store or find it, and the database would refuse it as a 422 otherwise.
     public func query(_ name: String) throws -> String? {
-        guard let value = uri.queryParameters.get(name), !value.isEmpty else { return nil }
+        guard let value = formValue(name), !value.isEmpty else { return nil }
         guard !value.utf8.contains(0) else { throw APIError.badRequest("query parameter \(name) must not contain a NUL character") }
         return value
     }
@@ -15,7 +29,7 @@ extension Request {
     /// A typed query value's text: nil when absent, 400 when present but empty (`?is_featured=`
     /// is not a boolean, and a client that sends it means something it did not get).
     private func typedQuery(_ name: String, _ what: String) throws -> String? {
-        guard uri.queryParameters.get(name) != nil else { return nil }
+        guard formValue(name) != nil else { return nil }
         guard let text = try query(name) else { throw APIError.badRequest("query parameter \(name) must be \(what)") }
         return text
     }
@@ -52,7 +66,8 @@ extension Request {
     /// An RFC 3339 query value (``RFC3339``), within ``filterTimes``; 400 when present but not one.
     public func queryDate(_ name: String) throws -> Date? {
         guard let text = try typedQuery(name, "an RFC 3339 date-time") else { return nil }
-        guard let date = RFC3339.date(from: text) else {
+        // `?since=2026-01-31T12:00:00+01:00` sent without encoding its `+` reads as a space.
+        guard let date = RFC3339.date(from: text) ?? RFC3339.date(from: text.replacingOccurrences(of: " ", with: "+")) else {
             throw APIError.badRequest("query parameter \(name) must be an RFC 3339 date-time such as 2026-01-31T12:00:00Z")
         }
         return min(max(date, Self.filterTimes.lowerBound), Self.filterTimes.upperBound)
