@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # make test: builds, starts a throwaway PostgreSQL server on a free port, runs every test
-# suite against it, and stops it again whatever the outcome.
+# suite against it, and stops it again whatever the outcome; then checks the OpenAPI
+# documents against the services (make fuzz's coverage phase).
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 cd "$ROOT"
@@ -58,5 +59,13 @@ if [ "$status" -ne 0 ]; then
   grep -E 'FATAL|PANIC|WARNING|too many' "$WORK/postgres.log" | tail -n 20 >&2 || true
   log "the failures of this run (status $status):"
   grep -E '✘|↳|Fatal error|error: ' "$WORK/test.log" | tail -n 150 >&2 || true
+fi
+# The document check: schemathesis's coverage phase (every documented constraint's edges, in
+# and out of bounds, every undeclared method) against a stack of the build just made, as each
+# identity make fuzz uses, with every check. A rule changed in code or document alone fails
+# here. Not when the run was narrowed to some tests (`make test` with arguments).
+if [ "$#" -eq 0 ]; then
+  log "document check: make fuzz's coverage phase"
+  FUZZ_PHASES=coverage FUZZ_SEEDS=1 SKIP_BUILD=1 bash scripts/fuzz.sh || status=$?
 fi
 exit "$status"
