@@ -74,7 +74,8 @@ fuzz() { # identity seed, then schemathesis filter options
   fi
   # PostgreSQL text cannot hold U+0000, so every service refuses it (422, or 400 in a query):
   # generating it would only make schemathesis's positive checks disagree with that rule.
-  SCHEMATHESIS_HOOKS=$ROOT/scripts/schemathesis_hooks.py "$TOOLS/bin/schemathesis" --config-file "$(config_for "$identity")" run "$URL/openapi.json" "${auth[@]}" \
+  SCHEMATHESIS_HOOKS=$ROOT/scripts/schemathesis_hooks.py "$TOOLS/bin/schemathesis" \
+    --config-file "$(config_for "$identity")" run "$URL/openapi.json" "${auth[@]}" \
     --checks all --generation-allow-x00 false --phases "$phases" \
     --max-examples "${FUZZ_EXAMPLES:-30}" --max-time "${FUZZ_SECONDS:-300}" --workers 2 --warnings off \
     --seed "$seed" "$@"
