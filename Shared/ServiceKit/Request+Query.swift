@@ -3,16 +3,20 @@ import Foundation
 import Hummingbird
 
 extension Request {
-    /// A query value as form encoding writes it (`+` is a space, as browsers and most HTTP
-    /// clients send one, then `%XX`), the first if the name repeats; nil when absent.
-    private func formValue(_ name: String) -> String? {
+    /// A query value as sent, empty or not, read as form encoding writes it (`+` is a space, as
+    /// browsers and most HTTP clients send one, then `%XX`), the first if the name repeats;
+    /// nil when absent, 400 when it holds a NUL.
+    private func sentValue(_ name: String) throws -> String? {
         func decoded(_ part: Substring) -> String {
             let spaced = part.replacingOccurrences(of: "+", with: " ")
             return spaced.removingPercentEncoding ?? spaced
         }
         for pair in (uri.query ?? "").split(separator: "&") {
             let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-            if decoded(parts[0]) == name { return parts.count > 1 ? decoded(parts[1]) : "" }
+            guard decoded(parts[0]) == name else { continue }
+            let value = parts.count > 1 ? decoded(parts[1]) : ""
+            guard !value.utf8.contains(0) else { throw APIError.badRequest("query parameter \(name) must not contain a NUL character") }
+            return value
         }
         return nil
     }
@@ -21,20 +25,18 @@ extension Request {
     /// for a value holding a NUL character (`%00`): PostgreSQL text cannot hold one, so no
     /// service could store or find it, and the database would refuse it as a 422 otherwise.
     public func query(_ name: String) throws -> String? {
-        guard let value = formValue(name), !value.isEmpty else { return nil }
-        guard !value.utf8.contains(0) else { throw APIError.badRequest("query parameter \(name) must not contain a NUL character") }
+        guard let value = try sentValue(name), !value.isEmpty else { return nil }
         return value
     }
 
     /// A typed query value's text: nil when absent, 400 when present but empty (`?is_featured=`
     /// is not a boolean, and a client that sends it means something it did not get).
     private func typedQuery(_ name: String, _ what: String) throws -> String? {
-        guard formValue(name) != nil else { return nil }
-        guard let text = try query(name) else { throw APIError.badRequest("query parameter \(name) must be \(what)") }
+        guard let text = try sentValue(name) else { return nil }
+        guard !text.isEmpty else { throw APIError.badRequest("query parameter \(name) must be \(what)") }
         return text
     }
 
-    /// An integer query value within `range`; 400 `bad_request` when present but not one.
     public func queryInt(_ name: String, in range: ClosedRange<Int> = Int.min...Int.max) throws -> Int? {
         let what = range == Int.min...Int.max ? "an integer" : "an integer from \(range.lowerBound) to \(range.upperBound)"
         guard let text = try typedQuery(name, what) else { return nil }

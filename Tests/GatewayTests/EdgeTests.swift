@@ -138,6 +138,11 @@ struct EdgeTests {
                 "/api/v1/admin/analytics/summary?until=1969-12-31T23:59:59Z", headers: bearer(admin)))
             #expect(ended.total == 0)
             #expect(ended.byEventName.isEmpty)
+            // A window that ends before it starts counts nothing (it is not a malformed request).
+            let reversed = try decode(AdminController.Summary.self, try await client.send(
+                "/api/v1/admin/analytics/summary?since=9999-01-01T00:00:00Z&until=1970-01-01T00:00:00Z", headers: bearer(admin)))
+            #expect(reversed.total == 0)
+            #expect(reversed.byDay.isEmpty)
             let logs = try await client.send("/api/v1/admin/api-logs?since=0001-01-01T00:00:00Z", headers: bearer(admin))
             #expect(logs.status == .ok)
             #expect(String(buffer: logs.body).contains(#"analytics\/events"#))

@@ -11,13 +11,11 @@ struct DocumentedRulesTests {
     /// What the register request's `property` admits, read from the document.
     private static func documented(_ property: String) throws -> (String) -> Bool {
         let url = TestEnvironment.repositoryRoot.appending(path: "docs/openapi/user-service.json")
-        let document = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: url)) as? [String: Any])
-        let paths = try #require(document["paths"] as? [String: Any])
-        let operation = try #require((paths["/api/v1/auth/register"] as? [String: Any])?["post"] as? [String: Any])
-        let schema = try #require(
-            ((((operation["requestBody"] as? [String: Any])?["content"] as? [String: Any])?["application/json"] as? [String: Any])?[
-                "schema"] as? [String: Any])?["properties"] as? [String: Any])
-        let rule = try #require(schema[property] as? [String: Any])
+        var node = try JSONSerialization.jsonObject(with: Data(contentsOf: url))
+        for key in ["paths", "/api/v1/auth/register", "post", "requestBody", "content", "application/json", "schema", "properties", property] {
+            node = try #require((node as? [String: Any])?[key], "no \(key) on the way to \(property)")
+        }
+        let rule = try #require(node as? [String: Any])
         let pattern = try NSRegularExpression(pattern: try #require(rule["pattern"] as? String))
         let lengths = (rule["minLength"] as? Int ?? 0)...(rule["maxLength"] as? Int ?? Int.max)
         return { value in

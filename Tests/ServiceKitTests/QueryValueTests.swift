@@ -16,6 +16,10 @@ private func makeApplication() -> some ApplicationProtocol {
             try request.queryInt("n", in: 1...10).map(String.init) ?? "-", date ?? "-",
         ].joined(separator: "|")
     }
+    router.get("/page") { request, _ -> String in
+        let page = try request.pageRequest()
+        return "\(page.limit) \(page.offset)"
+    }
     return Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
                        logger: TestEnvironment.logger("query-values"))
 }
@@ -47,6 +51,28 @@ struct QueryValueTests {
             let response = try await client.send("/values\(query)", .get)
             #expect(response.status == .badRequest, "\(query)")
             #expect(String(buffer: response.body).contains(#""code":"bad_request""#), "\(query)")
+        }
+    }
+}
+
+@Suite("Query values: the contract's list paging")
+struct PageQueryTests {
+    @Test(arguments: [("", "20 0"), ("?limit=100&offset=2147483647", "100 2147483647"), ("?limit=1", "1 0")])
+    func pagesWithinBoundsAreRead(query: String, echoed: String) async throws {
+        try await makeApplication().test(.live) { client in
+            let response = try await client.send("/page\(query)", .get)
+            #expect(response.status == .ok, "\(query)")
+            #expect(String(buffer: response.body) == echoed, "\(query)")
+        }
+    }
+
+    // The contract's `?limit=` is 1 to 100 (default 20); `?offset=` is at most 2^31 - 1, as ids
+    // and counts are 32-bit in the databases.
+    @Test(arguments: ["?limit=0", "?limit=101", "?offset=-1", "?offset=2147483648", "?limit=", "?offset=x"])
+    func pagesOutOfBoundsAreBadRequests(query: String) async throws {
+        try await makeApplication().test(.live) { client in
+            let response = try await client.send("/page\(query)", .get)
+            #expect(response.status == .badRequest, "\(query)")
         }
     }
 }
