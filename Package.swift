@@ -38,11 +38,13 @@ let package = Package(
             providers: [.apt(["libcurl4-openssl-dev"])]),
 
         // MARK: Shared modules
-        .target(name: "Contracts", path: "Shared/Contracts"),
+        // Small value helpers every other module may use (timestamps, JSON text, hex, base64url).
+        .target(name: "Primitives", path: "Shared/Primitives"),
+        .target(name: "Contracts", dependencies: ["Primitives"], path: "Shared/Contracts"),
         .target(
             name: "Postgres",
             dependencies: [
-                "CLibPQ",
+                "CLibPQ", "Primitives",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -51,12 +53,12 @@ let package = Package(
             path: "Shared/Postgres"),
         .target(
             name: "DocumentStore",
-            dependencies: ["Contracts", "Postgres", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["Contracts", "Postgres", "Primitives", .product(name: "Logging", package: "swift-log")],
             path: "Shared/DocumentStore"),
         .target(
             name: "Authentication",
             dependencies: [
-                "ServiceKit", "HTTPClient", "Contracts",
+                "ServiceKit", "HTTPClient", "Contracts", "Primitives",
                 .product(name: "JWTKit", package: "jwt-kit"),
                 .product(name: "Hummingbird", package: "hummingbird"),
             ],
@@ -64,7 +66,7 @@ let package = Package(
         .target(
             name: "HTTPClient",
             dependencies: [
-                "CCurl", "Contracts",
+                "CCurl", "Primitives",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -73,7 +75,7 @@ let package = Package(
         .target(
             name: "ServiceKit",
             dependencies: [
-                "Contracts", "Postgres", "HTTPClient",
+                "Contracts", "Postgres", "HTTPClient", "Primitives",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),
@@ -89,7 +91,7 @@ let package = Package(
         .target(
             name: "UserService",
             dependencies: [
-                "ServiceKit", "DocumentStore", "Authentication",
+                "ServiceKit", "DocumentStore", "Authentication", "Primitives",
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "JWTKit", package: "jwt-kit"),
@@ -99,12 +101,12 @@ let package = Package(
         .executableTarget(name: "UserServiceMain", dependencies: ["UserService"], path: "Services/UserService/Main"),
         .target(
             name: "ProductService",
-            dependencies: ["ServiceKit", "Authentication", .product(name: "Metrics", package: "swift-metrics")],
+            dependencies: ["ServiceKit", "Authentication", "Primitives", .product(name: "Metrics", package: "swift-metrics")],
             path: "Services/ProductService/Sources"),
         .executableTarget(name: "ProductServiceMain", dependencies: ["ProductService"], path: "Services/ProductService/Main"),
         .target(
             name: "OrderService",
-            dependencies: ["ServiceKit", "Authentication", .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: ["ServiceKit", "Authentication", "Primitives", .product(name: "Crypto", package: "swift-crypto")],
             path: "Services/OrderService/Sources"),
         .executableTarget(name: "OrderServiceMain", dependencies: ["OrderService"], path: "Services/OrderService/Main"),
         // A minimal Redis client (RESP2 over NIO): the gateway's shared rate limits.
@@ -115,7 +117,7 @@ let package = Package(
         .target(
             name: "Gateway",
             dependencies: [
-                "ServiceKit", "Authentication", "Redis", "Contracts", "HTTPClient", "Postgres",
+                "ServiceKit", "Authentication", "Redis", "Contracts", "HTTPClient", "Postgres", "Primitives",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),
@@ -130,7 +132,7 @@ let package = Package(
         .executableTarget(
             name: "BenchTool",
             dependencies: [
-                "Postgres", "HTTPClient",
+                "Postgres", "HTTPClient", "Primitives",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -141,17 +143,17 @@ let package = Package(
         .target(
             name: "TestSupport",
             dependencies: [
-                "Postgres", "ServiceKit", "HTTPClient",
+                "Postgres", "ServiceKit", "HTTPClient", "Primitives",
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             path: "Tests/TestSupport"),
-        .testTarget(name: "ContractsTests", dependencies: ["Contracts"], path: "Tests/ContractsTests"),
+        .testTarget(name: "ContractsTests", dependencies: ["Contracts", "Primitives"], path: "Tests/ContractsTests"),
         .testTarget(
             name: "PostgresTests",
-            dependencies: ["Postgres", "TestSupport", .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")],
+            dependencies: ["Postgres", "Primitives", "TestSupport", .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")],
             path: "Tests/PostgresTests"),
         .testTarget(
             name: "DocumentStoreTests", dependencies: ["DocumentStore", "TestSupport"], path: "Tests/DocumentStoreTests"),
@@ -165,7 +167,7 @@ let package = Package(
         .testTarget(
             name: "ServiceKitTests",
             dependencies: [
-                "ServiceKit", "TestSupport",
+                "ServiceKit", "Primitives", "TestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
             path: "Tests/ServiceKitTests"),
@@ -190,14 +192,15 @@ let package = Package(
         .testTarget(
             name: "ProductServiceTests",
             dependencies: [
-                "ProductService", "UserService", "Postgres", "TestSupport",
+                "ProductService", "UserService", "Postgres", "Primitives", "TestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
             path: "Tests/ProductServiceTests"),
         .testTarget(
             name: "OrderServiceTests",
             dependencies: [
-                "OrderService", "ProductService", "UserService", "Contracts", "Postgres", "TestSupport",
+                "OrderService", "ProductService", "UserService", "Contracts", "Postgres", "Primitives", "ServiceKit", "HTTPClient",
+                "TestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
             path: "Tests/OrderServiceTests"),
@@ -210,6 +213,6 @@ let package = Package(
             ],
             path: "Tests/GatewayTests"),
         .testTarget(
-            name: "EndToEndTests", dependencies: ["HTTPClient", "Contracts", "TestSupport"], path: "Tests/EndToEndTests"),
+            name: "EndToEndTests", dependencies: ["HTTPClient", "Contracts", "ServiceKit", "TestSupport"], path: "Tests/EndToEndTests"),
     ]
 )

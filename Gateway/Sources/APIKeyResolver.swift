@@ -12,21 +12,16 @@ import Synchronization
 /// a fresh answer does that) but to spare it the check that unknown keys get from an address
 /// whose rate limit is spent (``EdgeMiddleware``).
 final class APIKeyResolver: Sendable {
-    private let client: CurlHTTPClient
-    private let userServiceURL: String
-    private let internalToken: String?
+    private let users: InternalClient
     private let ttl: Duration
     private let knownFor: Duration
     private let cache = Mutex<[String: (key: ResolvedAPIKey?, expires: ContinuousClock.Instant)]>([:])
     private let known = Mutex<[String: ContinuousClock.Instant]>([:])
 
     init(
-        client: CurlHTTPClient, userServiceURL: String, internalToken: String?, ttl: Duration = .seconds(4),
-        knownFor: Duration = .seconds(600)
+        users: InternalClient, ttl: Duration = .seconds(4), knownFor: Duration = .seconds(600)
     ) {
-        self.client = client
-        self.userServiceURL = userServiceURL
-        self.internalToken = internalToken
+        self.users = users
         self.ttl = ttl
         self.knownFor = knownFor
     }
@@ -43,12 +38,10 @@ final class APIKeyResolver: Sendable {
     func resolve(_ key: String) async throws -> ResolvedAPIKey? {
         let now = ContinuousClock.now
         if let cached = cache.withLock({ $0[key] }), cached.expires > now { return cached.key }
-        let request = try HTTPClientRequest.json(
-            method: "POST", url: userServiceURL + "/internal/api-keys/resolve", body: ["key": key],
-            headers: [("X-Internal-Token", internalToken ?? "")])
+        let request = try users.request("POST", "/internal/api-keys/resolve", json: ["key": key])
         let response: HTTPClientResponse
         do {
-            response = try await client.execute(request)
+            response = try await users.send(request)
         } catch {
             throw APIError.upstreamUnavailable("the user service cannot check API keys")
         }
@@ -67,16 +60,5 @@ final class APIKeyResolver: Sendable {
             known[key] = resolved == nil ? nil : now + knownFor
         }
         return resolved
-    }
-
-    /// The permission a key needs for a request, or `nil` when no key permission allows it.
-    static func requiredPermission(method: String, path: String) -> Permission? {
-        let reading = method == "GET" || method == "HEAD"
-        for prefix in ["/api/v1/products", "/api/v1/categories", "/api/v1/reviews"] where path.hasPrefix(prefix) {
-            return reading ? .productsRead : .productsWrite
-        }
-        if path.hasPrefix("/api/v1/orders"), reading { return .ordersRead }
-        if path == "/api/v1/analytics/events", method == "POST" { return .analyticsWrite }
-        return nil
     }
 }

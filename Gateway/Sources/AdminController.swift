@@ -79,14 +79,8 @@ struct AdminController: Sendable {
         if let uid = try request.query("user_uid") { condition.append(" AND user_uid = \(uid)") }
         if let requestID = try request.query("request_id") { condition.append(" AND request_id = \(requestID)") }
         if let since = try request.queryDate("since") { condition.append(" AND created_at >= \(since)") }
-        var select = LogRow.select
-        select.append(condition)
-        select.append(" ORDER BY created_at DESC, id DESC LIMIT \(page.limit) OFFSET \(page.offset)")
-        var count: PostgresQuery = "SELECT count(*) AS total FROM api_logs"
-        count.append(condition)
-        let rows = try await pool.query(select).map(LogRow.init)
-        let total: Int = try await pool.query(count).first!.decode("total")
-        return Page(data: rows, page: PageInfo(limit: page.limit, offset: page.offset, total: total))
+        return try await pool.page(
+            LogRow.select, counting: "api_logs", where: condition, orderBy: "created_at DESC, id DESC", page: page, decode: LogRow.init)
     }
 
     @Sendable func summary(_ request: Request, context: ServiceRequestContext) async throws -> Summary {

@@ -11,9 +11,8 @@ import ServiceKit
 /// `service` reads one. A trail that cannot be read is 503: a partial list would hide actions.
 struct AuditTrailController: Sendable {
     let pool: PostgresPool
-    let client: CurlHTTPClient
-    let upstreamURLs: [Upstream: String]
-    let internalToken: String?
+    /// The services' internal routes, each with the audit trail of its database.
+    let services: [Upstream: InternalClient]
 
     var endpoints: RouteCollection<ServiceRequestContext> {
         let routes = RouteCollection(context: ServiceRequestContext.self)
@@ -32,13 +31,13 @@ struct AuditTrailController: Sendable {
         // Each trail's first `depth` rows hold every row of the merged page.
         var deepQuery = query
         deepQuery.page = PageRequest(limit: depth, offset: 0, maxLimit: AuditController.maxLimit)!
-        let deep = deepQuery, requestID = context.requestID
+        let deep = deepQuery
         let pages = try await withThrowingTaskGroup(of: Page<AuditEntry>.self) { group in
             if only == nil || only == "gateway" {
                 group.addTask { try await AuditTrail.list(on: pool, service: "gateway", query: deep) }
             }
-            for (upstream, url) in upstreamURLs where only == nil || only == upstream.rawValue {
-                group.addTask { try await fetch(upstream, url, deep, requestID: requestID) }
+            for (upstream, service) in services where only == nil || only == upstream.rawValue {
+                group.addTask { try await fetch(service, deep) }
             }
             return try await group.reduce(into: []) { $0.append($1) }
         }
@@ -48,24 +47,13 @@ struct AuditTrailController: Sendable {
             page: PageInfo(limit: query.page.limit, offset: query.page.offset, total: pages.map(\.page.total).reduce(0, +)))
     }
 
-    private func fetch(_ upstream: Upstream, _ base: String, _ query: AuditTrail.Query, requestID: String) async throws -> Page<AuditEntry> {
+    private func fetch(_ service: InternalClient, _ query: AuditTrail.Query) async throws -> Page<AuditEntry> {
         var parameters = [("limit", String(query.page.limit))]
         let formatter = ISO8601DateFormatter()
         formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
         if let since = query.since { parameters.append(("since", formatter.string(from: since))) }
         if let until = query.until { parameters.append(("until", formatter.string(from: until))) }
         if let actor = query.actor { parameters.append(("actor", actor)) }
-        let unreserved = CharacterSet.alphanumerics.union(CharacterSet(charactersIn: "-._~"))
-        let text = parameters.map { "\($0.0)=\($0.1.addingPercentEncoding(withAllowedCharacters: unreserved) ?? "")" }.joined(separator: "&")
-        let request = HTTPClientRequest(
-            url: "\(base)/internal/audit?\(text)",
-            headers: [("X-Internal-Token", internalToken ?? ""), ("X-Request-ID", requestID)], timeout: .seconds(5))
-        do {
-            return try await client.decoding(Page<AuditEntry>.self, from: request, decoder: contractDecoder)
-        } catch let failure as UnexpectedStatus {
-            throw APIError.upstreamUnavailable("the \(upstream.rawValue) service's audit trail answered \(failure.response.status)")
-        } catch {
-            throw APIError.upstreamUnavailable("the \(upstream.rawValue) service's audit trail cannot be read")
-        }
+        return try await service.fetch(Page<AuditEntry>.self, service.request("GET", "/internal/audit", query: parameters), what: "audit trail")
     }
 }

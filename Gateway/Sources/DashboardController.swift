@@ -14,9 +14,7 @@ import ServiceKit
 /// asked, `orders` is `null` and `unavailable` names it: the rest is still worth showing.
 struct DashboardController: Sendable {
     let pool: PostgresPool
-    let client: CurlHTTPClient
-    let orderServiceURL: String
-    let internalToken: String?
+    let orderService: InternalClient
 
     struct Traffic: Codable, Sendable {
         var service: String
@@ -56,8 +54,7 @@ struct DashboardController: Sendable {
 
     @Sendable func report(_ request: Request, context: ServiceRequestContext) async throws -> Report {
         _ = try context.requireAdmin()
-        let requestID = context.requestID
-        async let orders = orderStats(requestID: requestID, logger: context.logger)
+        async let orders = orderStats(logger: context.logger)
         let since = Date(timeIntervalSinceNow: -Double(Self.windowMinutes) * 60)
         let traffic = try await pool.query(
             """
@@ -82,12 +79,10 @@ struct DashboardController: Sendable {
             unavailable: stats == nil ? ["order"] : [])
     }
 
-    private func orderStats(requestID: String, logger: Logger) async -> OrderStats? {
-        let request = HTTPClientRequest(
-            url: "\(orderServiceURL)/internal/stats/orders?hours=24",
-            headers: [("X-Internal-Token", internalToken ?? ""), ("X-Request-ID", requestID)], timeout: .seconds(5))
+    private func orderStats(logger: Logger) async -> OrderStats? {
         do {
-            return try await client.decoding(OrderStats.self, from: request, decoder: contractDecoder)
+            return try await orderService.fetch(
+                OrderStats.self, orderService.request("GET", "/internal/stats/orders", query: [("hours", "24")]), what: "order figures")
         } catch {
             logger.warning("the dashboard's order figures cannot be read", metadata: ["error": "\(error)"])
             return nil

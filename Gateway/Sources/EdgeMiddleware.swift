@@ -3,6 +3,7 @@ import Contracts
 import Foundation
 import HTTPTypes
 import Hummingbird
+import Primitives
 import ServiceKit
 
 /// What the gateway does for every request before routing it: for `/api/v1/…`, find out who
@@ -67,7 +68,7 @@ struct EdgeMiddleware: RouterMiddleware {
         logs.enqueue(APILogEntry(
             serviceName: UpstreamRoutes.upstream(for: request.uri.path)?.rawValue ?? "gateway", path: request.uri.path,
             method: context.isHeadRequest ? "HEAD" : request.method.rawValue, statusCode: Int(response.status.code),
-            latencyMilliseconds: Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15,
+            latencyMilliseconds: elapsed.inSeconds * 1000,
             userUID: subject, ipAddress: context.remoteIP, userAgent: request.headers[.userAgent],
             requestID: context.requestID, createdAt: Date()))
         return response
@@ -88,7 +89,7 @@ struct EdgeMiddleware: RouterMiddleware {
             guard let resolved = try await keys.resolve(key) else { throw APIError(.unauthorized, "invalid API key") }
             subject = "apikey:\(resolved.id)"
             context.logger[metadataKey: "api_key_id"] = .string(resolved.id)
-            guard let permission = APIKeyResolver.requiredPermission(method: request.method.rawValue, path: request.uri.path),
+            guard let permission = UpstreamRoutes.keyPermission(method: request.method.rawValue, path: request.uri.path),
                 resolved.permissions.contains(permission.rawValue)
             else { throw APIError(.forbidden, "this API key may not do that") }
             // The services learn the key's permissions from a token acting for it, never

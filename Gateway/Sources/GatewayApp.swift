@@ -28,7 +28,7 @@ public enum GatewayApp {
             let retention = RetentionJob(pool: dependencies.pool, function: "purge_expired_rows", ready: dependencies.schemaReadiness, logger: dependencies.logger)
             router.add(middleware: EdgeMiddleware(
                 verifier: dependencies.tokenVerifier(client: client),
-                keys: APIKeyResolver(client: client, userServiceURL: configuration.peers.user, internalToken: configuration.internalToken),
+                keys: APIKeyResolver(users: configuration.peer(.user, client: client)),
                 limiter: SharedRateLimiter(
                     url: gatewayConfiguration.rateLimits.sharedStore, timeout: gatewayConfiguration.rateLimits.sharedStoreTimeout,
                     logger: dependencies.logger),
@@ -44,15 +44,12 @@ public enum GatewayApp {
             router.addRoutes(AdminController(pool: dependencies.pool).endpoints, atPath: "/api/v1/admin")
             router.addRoutes(
                 AuditTrailController(
-                    pool: dependencies.pool, client: client, upstreamURLs: gatewayConfiguration.upstreamURLs,
-                    internalToken: configuration.internalToken
+                    pool: dependencies.pool,
+                    services: Dictionary(uniqueKeysWithValues: Upstream.allCases.map { ($0, configuration.peer($0.peer, client: client)) })
                 ).endpoints,
                 atPath: "/api/v1/admin/audit")
             router.addRoutes(
-                DashboardController(
-                    pool: dependencies.pool, client: client, orderServiceURL: configuration.peers.order,
-                    internalToken: configuration.internalToken
-                ).endpoints,
+                DashboardController(pool: dependencies.pool, orderService: configuration.peer(.order, client: client)).endpoints,
                 atPath: "/api/v1/admin/dashboard")
             router.addRoutes(
                 DashboardPage(directory: configuration.environment["DASHBOARD_DIR"] ?? "Gateway/Dashboard", logger: dependencies.logger)

@@ -1,4 +1,6 @@
+import Contracts
 import Postgres
+import Primitives
 import Redis
 import ServiceKit
 
@@ -32,7 +34,7 @@ public struct GatewayConfiguration: Sendable {
         let environment = service.environment
         maxBodyBytes = try environment.integerVariable("GATEWAY_MAX_BODY_BYTES") ?? 1 << 20
         upstreamTimeout = .milliseconds(try environment.integerVariable("UPSTREAM_TIMEOUT_MS") ?? 15_000)
-        upstreamURLs = [.user: service.peers.user, .product: service.peers.product, .order: service.peers.order]
+        upstreamURLs = Dictionary(uniqueKeysWithValues: Upstream.allCases.map { ($0, service.url(of: $0.peer)) })
         rateLimits = RateLimits(
             anonymousPerIP: try environment.integerVariable("RATE_LIMIT_ANON_PER_MINUTE") ?? 600,
             perUser: try environment.integerVariable("RATE_LIMIT_USER_PER_MINUTE") ?? 1200,

@@ -1,3 +1,4 @@
+import Primitives
 /// A token bucket for one client, as a value type with no clock of its own: it holds up to
 /// `capacity` tokens and refills `capacity` per minute, evenly. A request takes one token.
 struct TokenBucket: Sendable, Equatable {
@@ -40,7 +41,7 @@ struct TokenBucket: Sendable, Equatable {
 
     private mutating func refill(now: ContinuousClock.Instant) {
         let elapsed = now - updated
-        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        let seconds = elapsed.inSeconds
         tokens = min(Double(capacity), tokens + max(0, seconds) * refillPerSecond)
         updated = now
     }

@@ -1,25 +1,64 @@
+import Contracts
+
 /// The services behind the gateway.
 public enum Upstream: String, Sendable, CaseIterable {
     case user, product, order
+
+    /// The service as its peers know it (name, `<NAME>_SERVICE_URL`, local address).
+    public var peer: PeerService {
+        switch self {
+        case .user: .user
+        case .product: .product
+        case .order: .order
+        }
+    }
 }
 
-/// The gateway's routing table (CONTRACT.md "Gateway"): a path prefix, matched on whole
-/// segments, names the service that answers it. `/internal/…` is never routed.
+/// The gateway's routing table: a path prefix, matched on whole segments, names the service
+/// that answers it and what an API key needs there. `/internal/…` is never routed.
 public struct UpstreamRoutes: Sendable {
-    /// Prefixes in the contract's order.
-    public static let table: [(prefix: String, upstream: Upstream)] = [
-        ("/api/v1/auth", .user), ("/api/v1/users", .user), ("/api/v1/api-keys", .user),
-        ("/.well-known/jwks.json", .user),
-        ("/api/v1/categories", .product), ("/api/v1/products", .product), ("/api/v1/reviews", .product),
-        ("/api/v1/orders", .order),
+    /// One prefix of the table.
+    public struct Route: Sendable {
+        public var prefix: String
+        public var upstream: Upstream
+        /// What an API key needs to read (`GET`, `HEAD`) and to write there; `nil`: no key may.
+        public var keyRead: Permission? = nil
+        public var keyWrite: Permission? = nil
+    }
+
+    /// Prefixes in the public API's order.
+    public static let table: [Route] = [
+        Route(prefix: "/api/v1/auth", upstream: .user), Route(prefix: "/api/v1/users", upstream: .user),
+        Route(prefix: "/api/v1/api-keys", upstream: .user), Route(prefix: "/.well-known/jwks.json", upstream: .user),
+        Route(prefix: "/api/v1/categories", upstream: .product, keyRead: .productsRead, keyWrite: .productsWrite),
+        Route(prefix: "/api/v1/products", upstream: .product, keyRead: .productsRead, keyWrite: .productsWrite),
+        Route(prefix: "/api/v1/reviews", upstream: .product, keyRead: .productsRead, keyWrite: .productsWrite),
+        Route(prefix: "/api/v1/orders", upstream: .order, keyRead: .ordersRead),
+    ]
+
+    /// The gateway's own routes an API key may use, by method and exact path.
+    static let gatewayKeyRoutes: [(method: String, path: String, permission: Permission)] = [
+        ("POST", "/api/v1/analytics/events", .analyticsWrite)
     ]
 
     /// The service for a request path (without query), or `nil` when the gateway itself answers.
     public static func upstream(for path: String) -> Upstream? {
-        for (prefix, upstream) in table where path.hasPrefix(prefix) {
-            let rest = path.dropFirst(prefix.count)
-            if rest.isEmpty || rest.first == "/" { return upstream }
+        route(for: path)?.upstream
+    }
+
+    /// The permission an API key needs for a request, or `nil` when no key permission allows it.
+    public static func keyPermission(method: String, path: String) -> Permission? {
+        if let route = route(for: path) {
+            return method == "GET" || method == "HEAD" ? route.keyRead : route.keyWrite
         }
-        return nil
+        return gatewayKeyRoutes.first { $0.method == method && $0.path == path }?.permission
+    }
+
+    private static func route(for path: String) -> Route? {
+        table.first { route in
+            guard path.hasPrefix(route.prefix) else { return false }
+            let rest = path.dropFirst(route.prefix.count)
+            return rest.isEmpty || rest.first == "/"
+        }
     }
 }

@@ -1,3 +1,4 @@
+import Contracts
 import HTTPClient
 import ServiceKit
 
@@ -7,7 +8,7 @@ extension ServiceDependencies {
     public func tokenVerifier(client: CurlHTTPClient) -> TokenVerifier {
         TokenVerifier(
             configuration: TokenVerifierConfiguration(
-                environment: configuration.environment, userServiceURL: configuration.peers.user),
+                environment: configuration.environment, userServiceURL: configuration.url(of: .user)),
             client: client, logger: logger)
     }
 }

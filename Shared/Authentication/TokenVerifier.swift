@@ -2,6 +2,7 @@ import Foundation
 import HTTPClient
 import JWTKit
 import Logging
+import Primitives
 import ServiceKit
 
 /// Verifies bearer tokens: the stack's own ES256 ID tokens, and Firebase Authentication ID
@@ -92,9 +93,7 @@ public struct TokenVerifier: Sendable {
     }
 
     private static func decodeSegment(_ segment: Substring) -> [String: Any]? {
-        var base64 = segment.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
-        base64 += String(repeating: "=", count: (4 - base64.count % 4) % 4)
-        guard let data = Data(base64Encoded: base64) else { return nil }
+        guard let data = Base64URL.decode(segment) else { return nil }
         return (try? JSONSerialization.jsonObject(with: data)) as? [String: Any]
     }
 

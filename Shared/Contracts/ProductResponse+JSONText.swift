@@ -1,3 +1,4 @@
+import Primitives
 extension ProductResponse {
     /// The response as JSON text, written directly: the same document `encode(to:)` gives with
     /// JSONEncoder's `.iso8601` dates, without its cost on the catalog's hottest route.

@@ -1,4 +1,5 @@
 import Foundation
+import Primitives
 
 /// RFC 3339 date-times (`2026-12-05T10:00:00Z`, `…T10:00:00.123+01:00`, `t` and `z` in lower
 /// case, second 60 at 23:59 UTC for a leap second), read by hand in the proleptic Gregorian
@@ -28,7 +29,7 @@ public enum RFC3339 {
         guard scanner.isAtEnd, (1...12).contains(month), (1...daysIn(month, of: year)).contains(day), hour < 24, minute < 60,
             second < 60 || second == 60 && (hour * 60 + minute - offset / 60 + 1440) % 1440 == 23 * 60 + 59
         else { return nil }
-        let seconds = daysSinceEpoch(year: year, month: month, day: day) * 86_400 + hour * 3600 + minute * 60 + second - offset
+        let seconds = CivilDate.days(year: year, month: month, day: day) * 86_400 + hour * 3600 + minute * 60 + second - offset
         return Date(timeIntervalSince1970: Double(seconds) + fraction)
     }
 
@@ -38,16 +39,6 @@ public enum RFC3339 {
         case 4, 6, 9, 11: 30
         default: 31
         }
-    }
-
-    /// Days from 1970-01-01 to the given proleptic Gregorian date (Howard Hinnant's `days_from_civil`).
-    private static func daysSinceEpoch(year: Int, month: Int, day: Int) -> Int {
-        let y = month <= 2 ? year - 1 : year
-        let era = (y >= 0 ? y : y - 399) / 400
-        let yearOfEra = y - era * 400
-        let dayOfYear = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1
-        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
-        return era * 146_097 + dayOfEra - 719_468
     }
 
     private struct Digits {

@@ -1,5 +1,6 @@
 import Contracts
 import Foundation
+import Primitives
 
 /// How documents are written into JSONB and read back without losing a type.
 ///

@@ -30,6 +30,6 @@ public struct UnexpectedStatus: Error, Sendable, CustomStringConvertible {
     }
 
     public var description: String {
-        "unexpected status \(response.status)" + (response.errorEnvelope.map { " (\($0.error.code))" } ?? "")
+        "unexpected status \(response.status)"
     }
 }

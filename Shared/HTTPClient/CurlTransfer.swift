@@ -1,5 +1,6 @@
 import CCurl
 import Foundation
+import Primitives
 
 /// One request on one easy handle, owned by the multi loop's thread from start to finish.
 final class CurlTransfer {
@@ -36,8 +37,8 @@ final class CurlTransfer {
         ccurl_setopt_long(handle, CURLOPT_NOSIGNAL, 1)
         ccurl_setopt_long(handle, CURLOPT_TCP_NODELAY, 1)
         ccurl_setopt_long(handle, CURLOPT_HTTP_VERSION, Int(CURL_HTTP_VERSION_1_1))
-        ccurl_setopt_long(handle, CURLOPT_CONNECTTIMEOUT_MS, submission.connectTimeout.milliseconds)
-        ccurl_setopt_long(handle, CURLOPT_TIMEOUT_MS, submission.timeout.milliseconds)
+        ccurl_setopt_long(handle, CURLOPT_CONNECTTIMEOUT_MS, max(1, submission.connectTimeout.wholeMilliseconds))  // 0 is "no timeout" to libcurl
+        ccurl_setopt_long(handle, CURLOPT_TIMEOUT_MS, max(1, submission.timeout.wholeMilliseconds))
         // Reuse a kept-alive connection only while it has been idle for less than the servers
         // of this stack keep one (HTTP_IDLE_TIMEOUT_MS, 60 s), so a request never races their close.
         ccurl_setopt_long(handle, CURLOPT_MAXAGE_CONN, 20)
@@ -172,12 +173,4 @@ private let curlWriteHeader: ccurl_data_callback = { pointer, size, count, conte
     let transfer = Unmanaged<CurlTransfer>.fromOpaque(context).takeUnretainedValue()
     transfer.appendHeaderLine(UnsafeRawBufferPointer(start: pointer, count: size * count))
     return size * count
-}
-
-extension Duration {
-    /// Whole milliseconds, at least 1 (libcurl reads 0 as "no timeout").
-    var milliseconds: Int {
-        let (seconds, attoseconds) = components
-        return max(1, Int(seconds) * 1000 + Int(attoseconds / 1_000_000_000_000_000))
-    }
 }

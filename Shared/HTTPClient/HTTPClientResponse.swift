@@ -1,4 +1,3 @@
-import Contracts
 import Foundation
 
 /// A response received from an upstream.
@@ -28,10 +27,5 @@ public struct HTTPClientResponse: Sendable {
     /// The body decoded as JSON.
     public func decode<T: Decodable>(_ type: T.Type, decoder: JSONDecoder = JSONDecoder()) throws -> T {
         try decoder.decode(T.self, from: Data(body))
-    }
-
-    /// The contract's error envelope, when the body is one.
-    public var errorEnvelope: ErrorEnvelope? {
-        try? decode(ErrorEnvelope.self)
     }
 }

@@ -1,4 +1,5 @@
 import Contracts
+import Primitives
 
 /// A W3C Trace Context (`traceparent: 00-<trace-id>-<parent-id>-<flags>`): the trace a request
 /// belongs to and the span that is handling it here. The service kit's middleware continues

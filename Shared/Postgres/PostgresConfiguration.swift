@@ -1,4 +1,5 @@
 import Foundation
+import Primitives
 
 /// Where a database is and how the pool reaches it.
 public struct PostgresConfiguration: Sendable, Equatable {

@@ -1,3 +1,5 @@
+// Over 250 lines: the pool's I/O around its state machine (PoolStateMachine.swift holds the
+// decisions); lending, health checks and metrics share the same locked state.
 import Logging
 import NIOPosix
 import ServiceLifecycle

@@ -1,16 +1,17 @@
 import Foundation
+import Primitives
 
 /// Conversion between `Date` and PostgreSQL's ISO timestamp text, to the microsecond
 /// (the server's precision). Written out by hand: DateFormatter is slow and locale-bound.
 enum PostgresTimestamp {
     /// `2024-05-01 12:30:05.123456+00`, always UTC.
     static func format(_ date: Date) -> String {
-        let micros = Int64((date.timeIntervalSince1970 * 1_000_000).rounded())
-        var seconds = micros.floorDivided(by: 1_000_000)
+        let micros = Int((date.timeIntervalSince1970 * 1_000_000).rounded())
+        var seconds = CivilDate.floorDivide(micros, 1_000_000)
         let fraction = micros - seconds * 1_000_000
-        let days = seconds.floorDivided(by: 86_400)
+        let days = CivilDate.floorDivide(seconds, 86_400)
         seconds -= days * 86_400
-        let (year, month, day) = civil(fromDays: days)
+        let (year, month, day) = CivilDate.date(fromDays: days)
         var text = "\(pad(year, 4))-\(pad(month, 2))-\(pad(day, 2)) "
         text += "\(pad(seconds / 3600, 2)):\(pad(seconds % 3600 / 60, 2)):\(pad(seconds % 60, 2))"
         if fraction != 0 { text += ".\(pad(fraction, 6))" }
@@ -21,12 +22,12 @@ enum PostgresTimestamp {
     static func parse(_ text: String) -> Date? {
         let bytes = Array(text.utf8)
         var index = 0
-        func number(_ width: Int) -> Int64? {
+        func number(_ width: Int) -> Int? {
             guard index + width <= bytes.count else { return nil }
-            var value: Int64 = 0
+            var value: Int = 0
             for byte in bytes[index..<index + width] {
                 guard byte >= 48, byte <= 57 else { return nil }
-                value = value * 10 + Int64(byte - 48)
+                value = value * 10 + Int(byte - 48)
             }
             index += width
             return value
@@ -39,8 +40,8 @@ enum PostgresTimestamp {
         guard let year = number(4), expect(45), let month = number(2), expect(45), let day = number(2),
             (1...12).contains(month), (1...31).contains(day)
         else { return nil }
-        var seconds = days(fromCivil: year, month, day) * 86_400
-        var micros: Int64 = 0
+        var seconds = CivilDate.days(year: year, month: month, day: day) * 86_400
+        var micros: Int = 0
         if index < bytes.count, bytes[index] == 32 || bytes[index] == 84 {
             index += 1
             guard let hour = number(2), expect(58), let minute = number(2), expect(58), let second = number(2)
@@ -49,14 +50,14 @@ enum PostgresTimestamp {
             if expect(46) {
                 var digits = 0
                 while index < bytes.count, bytes[index] >= 48, bytes[index] <= 57 {
-                    if digits < 6 { micros = micros * 10 + Int64(bytes[index] - 48) }
+                    if digits < 6 { micros = micros * 10 + Int(bytes[index] - 48) }
                     digits += 1
                     index += 1
                 }
                 if digits < 6 { for _ in digits..<6 { micros *= 10 } }
             }
             if index < bytes.count {
-                let sign: Int64
+                let sign: Int
                 switch bytes[index] {
                 case 43: sign = 1
                 case 45: sign = -1
@@ -77,37 +78,8 @@ enum PostgresTimestamp {
         return Date(timeIntervalSince1970: Double(seconds * 1_000_000 + micros) / 1_000_000)
     }
 
-    private static func pad(_ value: Int64, _ width: Int) -> String {
+    private static func pad(_ value: Int, _ width: Int) -> String {
         let digits = String(value)
         return digits.count >= width ? digits : String(repeating: "0", count: width - digits.count) + digits
-    }
-
-    // Howard Hinnant's days-from-civil algorithms (proleptic Gregorian calendar).
-    private static func days(fromCivil year: Int64, _ month: Int64, _ day: Int64) -> Int64 {
-        let y = month <= 2 ? year - 1 : year
-        let era = y.floorDivided(by: 400)
-        let yoe = y - era * 400
-        let doy = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1
-        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
-        return era * 146_097 + doe - 719_468
-    }
-
-    private static func civil(fromDays days: Int64) -> (Int64, Int64, Int64) {
-        let z = days + 719_468
-        let era = z.floorDivided(by: 146_097)
-        let doe = z - era * 146_097
-        let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146_096) / 365
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-        let mp = (5 * doy + 2) / 153
-        let day = doy - (153 * mp + 2) / 5 + 1
-        let month = mp < 10 ? mp + 3 : mp - 9
-        return (yoe + era * 400 + (month <= 2 ? 1 : 0), month, day)
-    }
-}
-
-extension Int64 {
-    fileprivate func floorDivided(by divisor: Int64) -> Int64 {
-        let quotient = self / divisor
-        return (self % divisor != 0 && (self < 0) != (divisor < 0)) ? quotient - 1 : quotient
     }
 }

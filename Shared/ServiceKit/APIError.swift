@@ -42,3 +42,9 @@ public struct APIError: Error, Sendable, CustomStringConvertible {
         APIError(.upstreamUnavailable, message)
     }
 }
+
+/// A domain error a store or a state machine throws, with the contract's error it stands for.
+/// The error middleware answers with ``apiError``, so handlers need not catch and translate.
+public protocol APIErrorConvertible: Error {
+    var apiError: APIError { get }
+}

@@ -1,4 +1,5 @@
 import Hummingbird
+import Primitives
 
 /// One log line per request: method, path, status and latency, with the request id from the logger's metadata.
 public struct AccessLogMiddleware: RouterMiddleware {
@@ -12,7 +13,7 @@ public struct AccessLogMiddleware: RouterMiddleware {
         let start = ContinuousClock.now
         let response = try await next(request, context)
         let elapsed = ContinuousClock.now - start
-        let micros = elapsed.components.seconds * 1_000_000 + elapsed.components.attoseconds / 1_000_000_000_000
+        let micros = elapsed.wholeMicroseconds
         context.logger.info(
             "request",
             metadata: [

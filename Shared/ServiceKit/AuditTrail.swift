@@ -52,15 +52,13 @@ public enum AuditTrail {
         if let since = query.since { condition.append(" AND occurred_at >= \(since)") }
         if let until = query.until { condition.append(" AND occurred_at < \(until)") }
         if let actor = query.actor { condition.append(" AND actor = \(actor)") }
-        var select: PostgresQuery = """
+        let select: PostgresQuery = """
             SELECT id, occurred_at, actor, actor_role, action, resource, resource_id, before::text AS before,
                    after::text AS after, request_id FROM audit_log
             """
-        select.append(condition)
-        select.append(" ORDER BY occurred_at DESC, id DESC LIMIT \(query.page.limit) OFFSET \(query.page.offset)")
-        var count: PostgresQuery = "SELECT count(*) AS total FROM audit_log"
-        count.append(condition)
-        let entries = try await pool.query(select).map { row in
+        return try await pool.page(
+            select, counting: "audit_log", where: condition, orderBy: "occurred_at DESC, id DESC", page: query.page
+        ) { row in
             AuditEntry(
                 id: try row.decode("id"), service: service, occurredAt: try row.decode("occurred_at"), actor: try row.decode("actor"),
                 actorRole: try row.decode("actor_role", as: String?.self), action: try row.decode("action"),
@@ -68,33 +66,9 @@ public enum AuditTrail {
                 before: try json(row.decode("before", as: String?.self)), after: try json(row.decode("after", as: String?.self)),
                 requestID: try row.decode("request_id", as: String?.self))
         }
-        let total: Int = try await pool.query(count).first!.decode("total")
-        return Page(data: entries, page: PageInfo(limit: query.page.limit, offset: query.page.offset, total: total))
     }
 
     private static func json(_ text: String?) throws -> JSONValue? {
         try text.map { try JSONDecoder().decode(JSONValue.self, from: Data($0.utf8)) }
-    }
-}
-
-/// `GET /internal/audit`: this service's trail, for the gateway's `GET /api/v1/admin/audit`,
-/// which merges every service's. Up to ``maxLimit`` rows, so the gateway can merge pages.
-public struct AuditController: Sendable {
-    /// The deepest the gateway reads into one service's trail (offset + limit).
-    public static let maxLimit = 10_100
-    let pool: PostgresPool
-    let service: String
-
-    public init(pool: PostgresPool, service: String) {
-        self.pool = pool
-        self.service = service
-    }
-
-    public var endpoints: RouteCollection<ServiceRequestContext> {
-        let routes = RouteCollection(context: ServiceRequestContext.self)
-        routes.get { request, _ in
-            try await AuditTrail.list(on: pool, service: service, query: try AuditTrail.Query(request, maxLimit: Self.maxLimit))
-        }
-        return routes
     }
 }

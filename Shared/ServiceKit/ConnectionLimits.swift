@@ -1,3 +1,4 @@
+import Primitives
 import Synchronization
 
 /// How long and how many connections a client may hold on a service's HTTP server (every

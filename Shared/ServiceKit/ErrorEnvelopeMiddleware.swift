@@ -33,6 +33,8 @@ public struct ErrorEnvelopeMiddleware: RouterMiddleware {
         switch error {
         case let error as APIError:
             return error
+        case let error as any APIErrorConvertible:
+            return error.apiError
         case let error as PostgresError:
             return APIError(error) ?? APIError(.internalError, "internal error")
         case let error as HTTPError:

@@ -1,3 +1,5 @@
+// Over 250 lines: one channel handler, its state and the HTTP/1.1 rules it enforces read
+// best in one place (each rule is a few lines next to the state it reads).
 import Contracts
 import Foundation
 import NIOCore
@@ -257,25 +259,5 @@ final class HTTP1ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler 
     private func cancelTimer() {
         timer?.cancel()
         timer = nil
-    }
-}
-
-/// Sees a connection's bytes before the HTTP parser does, to tell ``HTTP1ConnectionGuard``
-/// when a request has started arriving (the parser says nothing until its headers are complete).
-final class RequestStartObserver: ChannelInboundHandler, RemovableChannelHandler {
-    typealias InboundIn = ByteBuffer
-    typealias InboundOut = ByteBuffer
-
-    private let connectionGuard: HTTP1ConnectionGuard
-    private var guardContext: ChannelHandlerContext?
-
-    init(telling connectionGuard: HTTP1ConnectionGuard) {
-        self.connectionGuard = connectionGuard
-    }
-
-    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        if guardContext == nil { guardContext = try? context.pipeline.syncOperations.context(handler: connectionGuard) }
-        if let guardContext { connectionGuard.bytesArrived(guardContext) }
-        context.fireChannelRead(data)
     }
 }

@@ -1,18 +1,6 @@
 import Contracts
 import Hummingbird
 
-/// One readiness check: a name and a probe that throws when the dependency is not usable.
-public struct ReadinessCheck: Sendable {
-    public let name: String
-    public let probe: @Sendable () async throws -> Void
-
-    /// Creates a check.
-    public init(name: String, probe: @escaping @Sendable () async throws -> Void) {
-        self.name = name
-        self.probe = probe
-    }
-}
-
 /// `GET /health/live` (the process answers) and `GET /health/ready` (its own dependencies,
 /// such as its database, answer too: 200, else 503 naming what failed).
 public struct HealthController: Sendable {
@@ -75,5 +63,3 @@ public struct HealthController: Sendable {
 }
 
 extension HealthReport: ResponseEncodable {}
-extension Page: ResponseEncodable {}
-extension ListResponse: ResponseEncodable {}

@@ -1,6 +1,7 @@
 import Contracts
 import Foundation
 import Logging
+import Primitives
 import Synchronization
 
 /// A swift-log handler writing one JSON object per line to standard error:

@@ -1,6 +1,9 @@
+import Contracts
 import Foundation
+import HTTPClient
 import Logging
 import Postgres
+import Primitives
 
 /// What one executable needs to know, read from the environment (names in the README).
 public struct ServiceConfiguration: Sendable {
@@ -20,21 +23,12 @@ public struct ServiceConfiguration: Sendable {
     public var migrationsDirectory: URL
     /// `LOG_LEVEL` (`trace` … `critical`, default `info`).
     public var logLevel: Logger.Level
-    /// Base URLs of the other services (`USER_SERVICE_URL`, `PRODUCT_SERVICE_URL`, `ORDER_SERVICE_URL`).
-    public var peers: Peers
     /// The shared secret for `/internal/…` calls between services (`INTERNAL_TOKEN`).
     public var internalToken: String?
     /// Header-read and idle timeouts and connections per client IP of the HTTP server.
     public var connectionLimits: ConnectionLimits
     /// The whole environment, for settings that only one service reads.
     public var environment: [String: String]
-
-    /// Where the other services listen.
-    public struct Peers: Sendable, Equatable {
-        public var user: String
-        public var product: String
-        public var order: String
-    }
 
     /// The built-in defaults of one service: its name, port and local database.
     public struct Defaults: Sendable {
@@ -76,12 +70,18 @@ public struct ServiceConfiguration: Sendable {
         } else {
             self.logLevel = .info
         }
-        self.peers = Peers(
-            user: environment["USER_SERVICE_URL"] ?? "http://127.0.0.1:8081",
-            product: environment["PRODUCT_SERVICE_URL"] ?? "http://127.0.0.1:8082",
-            order: environment["ORDER_SERVICE_URL"] ?? "http://127.0.0.1:8083")
         self.internalToken = environment["INTERNAL_TOKEN"].flatMap { $0.isEmpty ? nil : $0 }
         self.connectionLimits = try ConnectionLimits(environment: environment)
+    }
+
+    /// The base URL of another service (`<NAME>_SERVICE_URL`, else its local address).
+    public func url(of peer: PeerService) -> String {
+        environment[peer.urlVariable].flatMap { $0.isEmpty ? nil : $0 } ?? peer.defaultURL
+    }
+
+    /// A client of another service's internal routes, with this service's `INTERNAL_TOKEN`.
+    public func peer(_ peer: PeerService, client: CurlHTTPClient) -> InternalClient {
+        InternalClient(http: client, service: peer.name, baseURL: url(of: peer), token: internalToken)
     }
 
     /// `MIGRATION_DATABASE_URL` read like `DATABASE_URL` (the same `DB_SSL*` fallbacks), for a

@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import Logging
 import Postgres
+import Primitives
 
 /// The whole of each executable's `main`: read the configuration (a clear message and exit
 /// code 78 when it is unusable), set up logs and metrics, build the application, run it

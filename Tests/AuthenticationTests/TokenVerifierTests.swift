@@ -1,3 +1,4 @@
+// Over 250 lines: one suite of every way a token is refused, each case a few lines.
 import Authentication
 import CryptoExtras
 import Foundation

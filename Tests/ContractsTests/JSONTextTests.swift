@@ -1,5 +1,6 @@
 import Contracts
 import Foundation
+import Primitives
 import Testing
 
 @Suite("Hand-written JSON and timestamps")

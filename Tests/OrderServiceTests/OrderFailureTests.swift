@@ -4,6 +4,7 @@ import HTTPClient
 import HTTPTypes
 import HummingbirdTesting
 import Postgres
+import ServiceKit
 import TestSupport
 import Testing
 

@@ -1,6 +1,7 @@
 import Contracts
 import Foundation
 import Postgres
+import Primitives
 import Testing
 
 @testable import OrderService

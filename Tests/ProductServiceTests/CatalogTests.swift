@@ -83,7 +83,17 @@ struct ProductTests {
             #expect(text.contains(#""price":"19.99""#))
             #expect(text.contains(#""image_url":null"#))
 
-            #expect(try await client.createProduct(base, admin: tokens.admin).status == .conflict)
+            // A taken sku, on create and on update: 409 with a message that names it.
+            let duplicate = try await client.createProduct(base, admin: tokens.admin)
+            #expect(duplicate.status == .conflict)
+            #expect(try decode(ErrorEnvelope.self, duplicate).error.message == "a product with this sku already exists")
+            var second = base
+            second["sku"] = "K-2"
+            let other = try decode(ProductResponse.self, try await client.createProduct(second, admin: tokens.admin))
+            let renamed = try await client.send(
+                "/api/v1/products/\(other.id)", .patch, headers: bearer(tokens.admin), body: json(["sku": "K-1"]))
+            #expect(renamed.status == .conflict)
+            #expect(try decode(ErrorEnvelope.self, renamed).error.message == "a product with this sku already exists")
             #expect(try await client.createProduct(base, admin: tokens.customer).status == .forbidden)
             for (field, value) in [("price", -1 as Any), ("price", "1.999" as Any), ("stock", -3 as Any), ("category_id", 999 as Any)] {
                 var body = base

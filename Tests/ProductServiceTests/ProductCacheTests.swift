@@ -3,6 +3,7 @@ import Foundation
 import HummingbirdTesting
 import NIOCore
 import Postgres
+import Primitives
 import ServiceKit
 import TestSupport
 import Testing

@@ -1,6 +1,7 @@
 import Contracts
 import Foundation
 import Postgres
+import Primitives
 import ServiceKit
 import Testing
 
@@ -16,7 +17,7 @@ struct ConfigurationTests {
         #expect(configuration.port == 9000)
         #expect(configuration.database.port == 5433)
         #expect(configuration.database.maxConnections == 20)
-        #expect(configuration.peers.product == "http://127.0.0.1:8082")
+        #expect(configuration.url(of: .product) == "http://127.0.0.1:8082")
         #expect(configuration.migrationsDirectory.path.hasSuffix("database/migrations/product"))
     }
 

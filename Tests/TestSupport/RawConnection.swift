@@ -1,4 +1,5 @@
 import Foundation
+import Primitives
 import Synchronization
 
 /// A plain TCP connection to a local port, for sending what no HTTP client would (broken
@@ -120,7 +121,7 @@ public final class RawConnection: Sendable {
             let left = deadline - SuspendingClock.now
             guard left > .zero else { return nil }
             var poller = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
-            let milliseconds = Int32(left.components.seconds * 1000 + left.components.attoseconds / 1_000_000_000_000_000) + 1
+            let milliseconds = Int32(left.wholeMilliseconds) + 1
             ready = poll(&poller, 1, milliseconds)
         } while ready < 0 && errno == EINTR  // a signal is not the deadline
         guard ready > 0 else { return nil }

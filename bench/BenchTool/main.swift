@@ -13,6 +13,7 @@ import HummingbirdBcrypt
 import Logging
 import NIOPosix
 import Postgres
+import Primitives
 
 let arguments = CommandLine.arguments
 func option(_ name: String, default value: String) -> String {
@@ -33,7 +34,7 @@ func measure(workers: Int, duration: Duration, operation: @escaping @Sendable ()
                     let start = ContinuousClock.now
                     try await operation()
                     let elapsed = ContinuousClock.now - start
-                    latencies.append(Int(elapsed.components.seconds * 1_000_000 + elapsed.components.attoseconds / 1_000_000_000_000))
+                    latencies.append(elapsed.wholeMicroseconds)
                 }
                 return latencies
             }

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import Postgres
+import Primitives
 
 /// A place in the saga where the process kills itself with SIGKILL, so that tests can prove
 /// crash recovery: `ORDER_SAGA_FAULT_POINT=<action>:<before|after>`, where `action` is a

@@ -1,6 +1,7 @@
 import Contracts
 import Crypto
 import Foundation
+import Primitives
 import ServiceKit
 
 /// A `POST /api/v1/orders` body validated at the edge, with the fingerprint that tells a

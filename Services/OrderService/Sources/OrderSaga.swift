@@ -26,7 +26,7 @@ struct OrderSaga: Sendable {
         while true {
             defer { advanced = true }
             if saga.cancelRequested, !saga.cancelLogged {
-                try await store.record([], for: &saga)
+                try await log([], &saga)
                 continue
             }
             switch saga.state.nextAction {
@@ -58,15 +58,14 @@ struct OrderSaga: Sendable {
     private func run(_ step: SagaStep, _ saga: inout SagaRecord) async throws {
         switch step {
         case .recordOrder:
-            try await store.record([.stepCompleted(.recordOrder)], for: &saga)
+            try await log([.stepCompleted(.recordOrder)], &saga)
         case .validateUser:
             let outcome = await users.validate(uid: saga.userUID)
             FaultPoint.check(settings.faultPoint, step.rawValue, .after, logger: logger)
             switch outcome {
             case .completed:
                 // A read: its success is written with the next step's outcome.
-                saga.unlogged.append(.stepCompleted(step))
-                saga.state.apply(.stepCompleted(step))
+                saga.noteUnlogged(.stepCompleted(step))
             case .failed(let failure, let uncertain):
                 try await recordFailure(step, failure, uncertain: uncertain, &saga)
             }
@@ -83,7 +82,8 @@ struct OrderSaga: Sendable {
                     try await recordFailure(step, failure, uncertain: true, &saga)
                     return
                 }
-                try await store.record([.stepCompleted(step)], for: &saga, applying: OrderStore.reservationWrites(reservation, totals: totals))
+                saga.advance(
+                    to: try await store.recordContinuing([.stepCompleted(step)], for: saga, writing: [.reservation(reservation, totals)]))
                 saga.totalAmount = totals.totalAmount
             case .failed(let failure, let uncertain):
                 try await recordFailure(step, failure, uncertain: uncertain, &saga)
@@ -96,18 +96,14 @@ struct OrderSaga: Sendable {
 
     /// A step failed: logged, and the order marked failed in the same transaction.
     private func recordFailure(_ step: SagaStep, _ failure: SagaFailure, uncertain: Bool, _ saga: inout SagaRecord) async throws {
-        let order = saga.orderID
         SagaMetrics.stepFailed(step, code: failure.code)
         logger.info(
             "order saga step failed",
-            metadata: ["order_id": "\(order)", "step": "\(step.rawValue)", "code": "\(failure.code)", "uncertain": "\(uncertain)"])
-        try await store.record([.stepFailed(step, failure, uncertain: uncertain)], for: &saga) { connection in
-            try await OrderStore.fail(order: order, reason: failure.message, on: connection)
-        }
+            metadata: ["order_id": "\(saga.orderID)", "step": "\(step.rawValue)", "code": "\(failure.code)", "uncertain": "\(uncertain)"])
+        try await log([.stepFailed(step, failure, uncertain: uncertain)], &saga, writing: [.failure(reason: failure.message)])
     }
 
     private func charge(_ saga: inout SagaRecord) async throws {
-        let order = saga.orderID
         let charge = PaymentCharge(
             key: saga.chargeKey, amount: saga.totalAmount, currency: "USD", method: saga.paymentMethod,
             token: saga.paymentToken ?? "")
@@ -127,28 +123,28 @@ struct OrderSaga: Sendable {
         guard outcome.approved else {
             let failure = SagaFailure(.paymentDeclined, "the payment was declined")
             SagaMetrics.stepFailed(.chargePayment, code: failure.code)
-            try await store.record([.stepFailed(.chargePayment, failure, uncertain: false)], for: &saga) { connection in
-                try await OrderStore.recordPayment(payment, order: order, on: connection)
-                try await OrderStore.fail(order: order, reason: failure.message, on: connection)
-            }
+            try await log(
+                [.stepFailed(.chargePayment, failure, uncertain: false)], &saga,
+                writing: [.payment(payment), .failure(reason: failure.message)])
             return
         }
         // Nothing can fail between an approved charge and the confirmation: one write for both.
         FaultPoint.check(settings.faultPoint, SagaStep.confirmOrder.rawValue, .before, logger: logger)
-        saga.confirmedOrder = try await store.recordConfirmation(&saga, payment: payment)
+        let confirmation = try await store.recordConfirmation(saga, payment: payment)
+        saga.advance(to: confirmation.progress)
+        saga.confirmedOrder = confirmation.order
     }
 
     /// Runs one compensation; `false` when it cannot run now.
     private func compensate(_ compensation: SagaStep.Compensation, _ saga: inout SagaRecord, logger: Logger) async throws -> Bool {
-        let order = saga.orderID
         do {
             switch compensation {
             case .releaseStock:
                 try await stock.release(saga.reservationID)
                 FaultPoint.check(settings.faultPoint, compensation.rawValue, .after, logger: logger)
-                try await store.record([.compensationCompleted(.releaseStock)], for: &saga)
+                try await log([.compensationCompleted(.releaseStock)], &saga)
             case .refundPayment:
-                let charged = try await store.pool.withConnection { try await OrderStore.succeededCharge(order: order, on: $0) }
+                let charged = try await store.chargedAmount(of: saga.orderID)
                 let refund: PaymentOutcome? =
                     if let charged {
                         try await payments.refund(chargeKey: saga.chargeKey, amount: charged, key: saga.refundKey)
@@ -157,9 +153,7 @@ struct OrderSaga: Sendable {
                 let record = refund.map {
                     PaymentRecord(amount: charged ?? Money(cents: 0), status: "refunded", method: saga.paymentMethod, outcome: $0, gateway: payments.name)
                 }
-                try await store.record([.compensationCompleted(.refundPayment)], for: &saga) { connection in
-                    if let record { try await OrderStore.recordPayment(record, order: order, on: connection) }
-                }
+                try await log([.compensationCompleted(.refundPayment)], &saga, writing: record.map { [.payment($0)] } ?? [])
             }
             SagaMetrics.compensation(compensation, completed: true)
             return true
@@ -172,8 +166,13 @@ struct OrderSaga: Sendable {
                 "compensation failed; the recovery worker will retry",
                 metadata: ["compensation": "\(compensation.rawValue)", "error": "\(error)"])
             SagaMetrics.compensation(compensation, completed: false)
-            try await store.record([.compensationFailed(compensation, reason: "\(error)")], for: &saga)
+            try await log([.compensationFailed(compensation, reason: "\(error)")], &saga)
             return false
         }
+    }
+
+    /// Writes `events` (and `writes`) through the store and takes in what it recorded.
+    private func log(_ events: [SagaEvent], _ saga: inout SagaRecord, writing writes: [OrderWrite] = []) async throws {
+        saga.advance(to: try await store.record(events, for: saga, writing: writes))
     }
 }

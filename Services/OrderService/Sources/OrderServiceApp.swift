@@ -26,12 +26,8 @@ public enum OrderServiceApp {
             let store = SagaStore(pool: pool, lease: settings.sagaTimeout, owner: UUID())
             let saga = OrderSaga(
                 store: store,
-                users: UserAccounts(
-                    client: client, baseURL: configuration.peers.user, internalToken: configuration.internalToken,
-                    timeout: settings.upstreamTimeout),
-                stock: StockReservations(
-                    client: client, baseURL: configuration.peers.product, internalToken: configuration.internalToken,
-                    timeout: settings.upstreamTimeout),
+                users: UserAccounts(peer: configuration.peer(.user, client: client).timeout(settings.upstreamTimeout)),
+                stock: StockReservations(peer: configuration.peer(.product, client: client).timeout(settings.upstreamTimeout)),
                 payments: PaymentSimulator(), settings: settings, logger: dependencies.logger)
             let orders = OrderStore(pool: pool)
             router.group("/api/v1/orders")

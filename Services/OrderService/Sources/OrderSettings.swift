@@ -1,5 +1,6 @@
 import Foundation
 import Postgres
+import Primitives
 import ServiceKit
 
 /// The Order service's own settings, read from the environment (names in docs/order-service.md).

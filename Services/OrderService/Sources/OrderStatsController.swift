@@ -24,10 +24,10 @@ struct OrderStatsController: Sendable {
         let perHour = try await pool.query(
             """
             SELECT date_trunc('hour', created_at) AS hour,
-                   count(*) FILTER (WHERE status IN ('confirmed', 'shipped', 'delivered'))::int AS confirmed,
-                   count(*) FILTER (WHERE status = 'failed')::int AS failed,
-                   count(*) FILTER (WHERE status = 'cancelled')::int AS cancelled,
-                   COALESCE(sum(total_amount) FILTER (WHERE status IN ('confirmed', 'shipped', 'delivered')), 0)::text AS revenue
+                   count(*) FILTER (WHERE status = ANY(\(OrderStatus.purchased)))::int AS confirmed,
+                   count(*) FILTER (WHERE status = \(OrderStatus.failed.rawValue))::int AS failed,
+                   count(*) FILTER (WHERE status = \(OrderStatus.cancelled.rawValue))::int AS cancelled,
+                   COALESCE(sum(total_amount) FILTER (WHERE status = ANY(\(OrderStatus.purchased))), 0)::text AS revenue
             FROM orders WHERE created_at >= \(since)
             GROUP BY 1 ORDER BY 1
             """)
@@ -36,7 +36,7 @@ struct OrderStatsController: Sendable {
             SELECT i.product_id, max(i.product_name) AS product_name, sum(i.quantity)::int AS units,
                    sum(i.final_price)::text AS revenue
             FROM order_items i JOIN orders o ON o.id = i.order_id
-            WHERE o.created_at >= \(since) AND o.status IN ('confirmed', 'shipped', 'delivered')
+            WHERE o.created_at >= \(since) AND o.status = ANY(\(OrderStatus.purchased))
             GROUP BY i.product_id ORDER BY units DESC, revenue DESC, i.product_id LIMIT 10
             """)
         return OrderStats(

@@ -31,3 +31,25 @@ enum OrderStatus: String, Sendable, CaseIterable, Codable {
     /// No further change is possible.
     var isTerminal: Bool { [.delivered, .cancelled, .failed].contains(self) }
 }
+
+extension OrderStatus {
+    /// Orders that count as a purchase: what a verified review and the sales figures look at.
+    static let purchased: [String] = [OrderStatus.confirmed, .shipped, .delivered].map(\.rawValue)
+
+    /// A change as the SQL applies it: the statuses it applies to and the one it leads to.
+    /// Every write of `orders.status` follows this, so ``applying(_:)`` is the one authority on
+    /// an order's life (a change with more than one target is a defect in this file).
+    static func transition(_ change: Change) -> (from: [String], to: String) {
+        let moves = allCases.compactMap { status in status.applying(change).map { (status, $0) } }
+        let targets = Set(moves.map(\.1))
+        precondition(targets.count == 1, "\(change) must lead to exactly one status")
+        return (moves.map(\.0.rawValue), moves[0].1.rawValue)
+    }
+
+    /// A change the order's status does not allow (409 `invalid_transition`).
+    struct InvalidTransition: Error, Sendable {
+        let from: OrderStatus
+        /// What was asked for; `cancelled` for a cancellation.
+        let to: OrderStatus
+    }
+}

@@ -3,8 +3,8 @@ import Foundation
 import Postgres
 import ServiceKit
 
-/// Orders, their items and payments in PostgreSQL: what the API reads and the writes the
-/// saga's steps make inside their log transactions.
+/// Orders, their items and payments as the API reads them. Every write to them is made by
+/// ``SagaStore``, under the saga's lease.
 struct OrderStore: Sendable {
     let pool: PostgresPool
 
@@ -34,16 +34,11 @@ struct OrderStore: Sendable {
             var condition: PostgresQuery = " WHERE true"
             if let user { condition.append(" AND user_uid = \(user)") }
             if let status { condition.append(" AND status = \(status)") }
-            var select = PostgresQuery(unsafeSQL: "SELECT \(Self.columns) FROM orders")
-            select.append(condition)
-            select.append(" ORDER BY created_at DESC, id DESC LIMIT \(page.limit) OFFSET \(page.offset)")
-            var count: PostgresQuery = "SELECT count(*) AS total FROM orders"
-            count.append(condition)
-            let rows = try await connection.query(select)
+            let (rows, info) = try await connection.pageRows(
+                PostgresQuery(unsafeSQL: "SELECT \(Self.columns) FROM orders"), counting: "orders", where: condition,
+                orderBy: "created_at DESC, id DESC", page: page) { $0 }
             let items = try await Self.items(of: try rows.map { try $0.decode("id") }, on: connection)
-            let total: Int = try await connection.query(count).first!.decode("total")
-            let orders = try rows.map { row in try Self.order(row, items: items[try row.decode("id")] ?? []) }
-            return Page(data: orders, page: PageInfo(limit: page.limit, offset: page.offset, total: total))
+            return Page(data: try rows.map { row in try Self.order(row, items: items[try row.decode("id")] ?? []) }, page: info)
         }
     }
 
@@ -70,90 +65,15 @@ struct OrderStore: Sendable {
         return Page(data: payments, page: PageInfo(limit: page.limit, offset: page.offset, total: total))
     }
 
-    /// An admin moves a confirmed order along (`shipped`, then `delivered`). The order's saga
-    /// must be at rest: an order being cancelled cannot be shipped.
-    func advance(_ id: Int, to target: OrderStatus, trackingNumber: String?) async throws -> OrderResponse? {
-        try await pool.withTransaction { connection -> OrderResponse? in
-            guard let row = try await connection.query(
-                """
-                SELECT o.status, s.ended_at IS NULL AS busy FROM orders o LEFT JOIN order_sagas s ON s.order_id = o.id
-                WHERE o.id = \(id) FOR UPDATE OF o
-                """).first
-            else { return nil }
-            let status = OrderStatus(rawValue: try row.decode("status")) ?? .failed
-            guard status.applying(.admin(target)) == target, !(try row.decode("busy", as: Bool?.self) ?? false) else {
-                throw APIError(.invalidTransition, "an order that is \(status.rawValue) cannot become \(target.rawValue)")
-            }
-            try await connection.query(
-                """
-                UPDATE orders SET status = \(target.rawValue), tracking_number = coalesce(\(trackingNumber), tracking_number),
-                    updated_at = now()
-                WHERE id = \(id)
-                """)
-            return try await Self.order(id, on: connection)
-        }
-    }
-
     /// The user's newest confirmed, shipped or delivered order containing the product.
     func purchase(user: String, product: Int) async throws -> Int? {
         try await pool.query(
             """
             SELECT o.id FROM orders o JOIN order_items i ON i.order_id = o.id
-            WHERE o.user_uid = \(user) AND i.product_id = \(product) AND o.status IN ('confirmed', 'shipped', 'delivered')
+            WHERE o.user_uid = \(user) AND i.product_id = \(product) AND o.status = ANY(\(OrderStatus.purchased))
             ORDER BY o.created_at DESC LIMIT 1
             """
         ).first?.decode("id")
-    }
-
-    // MARK: Writes of the saga's steps (inside its log transactions)
-
-    /// The reserved items with their name and price snapshots, and the order's totals, as
-    /// writes for ``SagaStore/record(_:for:applying:)`` (they join its `lease`).
-    static func reservationWrites(_ reservation: StockReservationResponse, totals: OrderTotals) -> [PostgresQuery] {
-        let items = zip(reservation.items, totals.lines)
-        return [
-            """
-            INSERT INTO order_items (order_id, product_id, product_name, quantity, unit_price, subtotal, tax_amount,
-                                     discount_amount, final_price)
-            SELECT lease.order_id, x.product_id, x.name, x.quantity, x.unit_price, x.subtotal, x.tax, x.discount, x.final
-            FROM lease, unnest(\(items.map { $0.0.productID }), \(items.map { $0.0.name }), \(items.map { $0.0.quantity }),
-                               \(items.map { $0.1.unitPrice.amount.description })::numeric[],
-                               \(items.map { $0.1.subtotal.amount.description })::numeric[],
-                               \(items.map { $0.1.taxAmount.amount.description })::numeric[],
-                               \(items.map { $0.1.discountAmount.amount.description })::numeric[],
-                               \(items.map { $0.1.finalPrice.amount.description })::numeric[])
-                AS x(product_id, name, quantity, unit_price, subtotal, tax, discount, final)
-            """,
-            """
-            UPDATE orders SET subtotal = \(totals.subtotal.amount), tax_amount = \(totals.taxAmount.amount),
-                shipping_amount = \(totals.shippingAmount.amount), discount_amount = \(totals.discountAmount.amount),
-                total_amount = \(totals.totalAmount.amount), updated_at = now()
-            FROM lease WHERE orders.id = lease.order_id
-            """,
-        ]
-    }
-
-    /// A charge, a decline or a refund, recorded at most once per kind, and the order's `payment_status`.
-    static func recordPayment(_ payment: PaymentRecord, order: Int, on connection: PostgresConnection) async throws {
-        var query: PostgresQuery = "WITH lease AS (SELECT \(order)::int AS order_id), payment AS ("
-        query.append(try payment.write)
-        query.append(") UPDATE orders SET payment_status = \(payment.orderPaymentStatus), updated_at = now() WHERE id = \(order)")
-        try await connection.query(query)
-    }
-
-    /// A step failed: the order will never be confirmed.
-    static func fail(order: Int, reason: String, on connection: PostgresConnection) async throws {
-        try await connection.query(
-            """
-            UPDATE orders SET status = 'failed', failure_reason = \(reason), updated_at = now()
-            WHERE id = \(order) AND status = 'pending'
-            """)
-    }
-
-    /// Whether a charge of the order succeeded (so a refund has something to give back).
-    static func succeededCharge(order: Int, on connection: PostgresConnection) async throws -> Money? {
-        try await connection.query("SELECT amount FROM payments WHERE order_id = \(order) AND status = 'succeeded'")
-            .first.map { try $0.money("amount") }
     }
 
     // MARK: Decoding

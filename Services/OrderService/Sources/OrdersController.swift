@@ -41,6 +41,8 @@ struct OrdersController: Sendable {
                 throw APIError.requestInProgress(order: earlier.orderID)
             }
             return try await replay(response, order: earlier.orderID, principal: principal)
+        case .inProgress:
+            throw APIError.requestInProgress(order: nil)
         case .created(var record):
             do {
                 try await saga.drive(&record)
@@ -152,18 +154,11 @@ struct OrdersController: Sendable {
                      "must be one of \(OrderStatus.allCases.map(\.rawValue).joined(separator: ", "))")
         errors.check(body.trackingNumber, "tracking_number", length: 0...100, "must be at most 100 characters")
         try errors.throwIfAny()
-        guard let order = try await orders.advance(id, to: OrderStatus(rawValue: body.status!)!, trackingNumber: body.trackingNumber)
-        else { throw APIError.notFound("order") }
+        guard let status = body.status.flatMap(OrderStatus.init(rawValue:)) else { throw APIError.validation(["status": "is required"]) }
+        guard let order = try await sagas.advance(id, to: status, trackingNumber: body.trackingNumber) else {
+            throw APIError.notFound("order")
+        }
         return order
-    }
-}
-
-extension APIError {
-    /// 409 `request_in_progress`: the order's saga is still running (or was taken over by recovery).
-    static func requestInProgress(order: Int?) -> APIError {
-        APIError(
-            .requestInProgress, "the order is still being processed",
-            details: order.map { ["order_id": .number(Double($0))] })
     }
 }
 

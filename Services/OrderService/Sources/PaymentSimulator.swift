@@ -1,6 +1,7 @@
 import Contracts
 import Crypto
 import Foundation
+import Primitives
 
 /// The built-in processor: a local simulator with Stripe-style test tokens. `tok_chargeDeclined`
 /// is declined, any other `tok_…` is approved, anything else is declined as an invalid token.

@@ -47,13 +47,8 @@ struct SagaRecoveryWorker: Service {
 
     /// How many sagas are open and how old the oldest is (the partial index on open sagas keeps it cheap).
     private func publishOpenSagas() async throws {
-        let rows = try await sagas.pool.query(
-            """
-            SELECT count(*)::int AS open, COALESCE(EXTRACT(EPOCH FROM now() - min(created_at)), 0)::float8 AS oldest
-            FROM order_sagas WHERE ended_at IS NULL
-            """)
-        guard let row = rows.first else { return }
-        SagaMetrics.open(count: try row.decode("open"), oldestSeconds: try row.decode("oldest"), timeout: sagaTimeout)
+        let open = try await sagas.openSagas()
+        SagaMetrics.open(count: open.count, oldestSeconds: open.oldestSeconds, timeout: sagaTimeout)
     }
 
     private func recover(_ orderID: Int) async {

@@ -1,25 +1,20 @@
 import Contracts
 import Foundation
 import HTTPClient
+import ServiceKit
 
 /// The saga's stock step and its compensation, over the Product service's internal routes.
 /// The reservation id is the saga's (``SagaRecord/reservationID``), so every retry and every
 /// recovery names the same reservation and the Product service applies it at most once.
 struct StockReservations: Sendable {
-    let client: CurlHTTPClient
-    let baseURL: String
-    let internalToken: String?
-    let timeout: Duration
+    let peer: InternalClient
 
     func reserve(_ reservationID: String, items: [StockReservationRequest.Item]) async -> StepOutcome<StockReservationResponse> {
         let response: HTTPClientResponse
         do {
-            var request = try HTTPClientRequest.json(
-                method: "POST", url: "\(baseURL)/internal/stock/reservations",
-                body: StockReservationRequest(reservationID: reservationID, items: items),
-                headers: [("X-Internal-Token", internalToken ?? "")])
-            request.timeout = timeout
-            response = try await client.execute(request)
+            response = try await peer.send(
+                try peer.request(
+                    "POST", "/internal/stock/reservations", json: StockReservationRequest(reservationID: reservationID, items: items)))
         } catch {
             let (failure, uncertain) = unavailable("product", error)
             return .failed(failure, uncertain: uncertain)
@@ -50,11 +45,8 @@ struct StockReservations: Sendable {
     /// Gives the reservation back; also fine when it never existed (the Product service then
     /// records it as released, so a late reserve with the same id reserves nothing).
     func release(_ reservationID: String) async throws {
-        var request = HTTPClientRequest(
-            method: "POST", url: "\(baseURL)/internal/stock/reservations/\(reservationID)/release",
-            headers: [("X-Internal-Token", internalToken ?? "")])
-        request.timeout = timeout
-        let response = try await client.execute(request)
+        let response = try await peer.send(
+            peer.request("POST", "/internal/stock/reservations/\(InternalClient.segment(reservationID))/release"))
         guard response.isSuccess else { throw UnexpectedStatus(response: response) }
     }
 }

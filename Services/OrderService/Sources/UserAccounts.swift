@@ -1,6 +1,7 @@
 import Contracts
 import Foundation
 import HTTPClient
+import ServiceKit
 
 /// The saga's "validate the user" step: the User service must know the user as active.
 struct UserAccounts: Sendable {
@@ -9,18 +10,12 @@ struct UserAccounts: Sendable {
         var status: String
     }
 
-    let client: CurlHTTPClient
-    let baseURL: String
-    let internalToken: String?
-    let timeout: Duration
+    let peer: InternalClient
 
     func validate(uid: String) async -> StepOutcome<Void> {
-        let path = uid.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed.subtracting(["/"])) ?? uid
-        let request = HTTPClientRequest(
-            url: "\(baseURL)/internal/users/\(path)", headers: [("X-Internal-Token", internalToken ?? "")], timeout: timeout)
         let response: HTTPClientResponse
         do {
-            response = try await client.execute(request)
+            response = try await peer.send(peer.request("GET", "/internal/users/\(InternalClient.segment(uid))"))
         } catch {
             let (failure, _) = unavailable("user", error)
             return .failed(failure, uncertain: false)  // a read: nothing to undo

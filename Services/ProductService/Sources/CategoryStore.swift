@@ -23,14 +23,9 @@ struct CategoryStore: Sendable {
         var condition: PostgresQuery = " WHERE deleted_at IS NULL"
         if !includeInactive { condition.append(" AND status = 'active'") }
         if let parentID { condition.append(" AND parent_id = \(parentID)") }
-        var select = PostgresQuery(unsafeSQL: "SELECT \(Self.columns) FROM categories")
-        select.append(condition)
-        select.append(" ORDER BY sort_order, name, id LIMIT \(page.limit) OFFSET \(page.offset)")
-        var count: PostgresQuery = "SELECT count(*) AS total FROM categories"
-        count.append(condition)
-        let rows = try await pool.query(select)
-        let total: Int = try await pool.query(count).first!.decode("total")
-        return Page(data: try rows.map(Self.category), page: PageInfo(limit: page.limit, offset: page.offset, total: total))
+        return try await pool.page(
+            PostgresQuery(unsafeSQL: "SELECT \(Self.columns) FROM categories"), counting: "categories", where: condition,
+            orderBy: "sort_order, name, id", page: page, decode: Self.category)
     }
 
     func get(_ id: Int, includeInactive: Bool) async throws -> CategoryResponse? {

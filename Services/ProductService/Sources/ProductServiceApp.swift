@@ -2,6 +2,7 @@ import Authentication
 import HTTPClient
 import Hummingbird
 import Postgres
+import Primitives
 import ServiceKit
 import ServiceLifecycle
 
@@ -28,9 +29,7 @@ public enum ProductServiceApp {
             let products = ProductStore(pool: pool, cache: cache)
             let reviews = ReviewsController(
                 reviews: ReviewStore(pool: pool, cache: cache), products: products,
-                purchases: PurchaseVerifier(
-                    client: client, orderServiceURL: configuration.peers.order, internalToken: configuration.internalToken,
-                    logger: dependencies.logger))
+                purchases: PurchaseVerifier(orders: configuration.peer(.order, client: client).timeout(.seconds(2)), logger: dependencies.logger))
             let api = router.group("/api/v1").add(middleware: BearerAuthMiddleware(verifier: dependencies.tokenVerifier(client: client)))
             api.addRoutes(CategoriesController(store: CategoryStore(pool: pool)).endpoints, atPath: "categories")
             api.addRoutes(ProductsController(store: products).endpoints, atPath: "products")

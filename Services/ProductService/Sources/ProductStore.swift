@@ -103,8 +103,9 @@ struct ProductStore: Sendable {
         return body
     }
 
+    /// ``SKUTaken`` when another product has the sku.
     func create(_ fields: Fields) async throws -> ProductResponse {
-        try await pool.withTransaction { connection in
+        try await Self.namingSKUConflicts { try await pool.withTransaction { connection in
             try await Self.requireLiveCategory(fields.categoryID!, on: connection)
             let slug = try await Slug.unique(fields.slug, name: fields.name!, excluding: nil, in: "products", on: connection)
             let description = fields.description ?? nil
@@ -127,12 +128,13 @@ struct ProductStore: Sendable {
                 try await StockLedger.record(product: id, delta: fields.stock!, reason: "initial", reservation: nil, on: connection)
             }
             return try await Self.fetch(id, on: connection)
-        }
+        } }
     }
 
+    /// ``SKUTaken`` when another product has the sku.
     func update(_ id: Int, _ fields: Fields) async throws -> ProductResponse? {
         defer { cache.forget([id]) }
-        return try await pool.withTransaction { connection -> ProductResponse? in
+        return try await Self.namingSKUConflicts { try await pool.withTransaction { connection -> ProductResponse? in
             let locked = try await connection.query(
                 "SELECT name, stock, slug FROM products WHERE id = \(id) AND deleted_at IS NULL FOR UPDATE")
             guard let current = locked.first else { return nil }
@@ -163,6 +165,21 @@ struct ProductStore: Sendable {
             try await connection.query(update)
             try await Self.updateMargin(id, on: connection)
             return try await Self.fetch(id, on: connection)
+        } }
+    }
+
+    /// Another product has the sku (the unique constraint `products_sku_key`): 409 `conflict`.
+    struct SKUTaken: APIErrorConvertible {
+        var apiError: APIError {
+            APIError(.conflict, "a product with this sku already exists", details: ["constraint": .string("products_sku_key")])
+        }
+    }
+
+    private static func namingSKUConflicts<T: Sendable>(_ body: () async throws -> T) async throws -> T {
+        do {
+            return try await body()
+        } catch let error as PostgresError where error.sqlState == .uniqueViolation && error.constraint == "products_sku_key" {
+            throw SKUTaken()
         }
     }
 

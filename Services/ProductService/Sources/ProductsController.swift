@@ -128,11 +128,7 @@ struct ProductsController: Sendable {
     @Sendable func create(_ request: Request, context: ServiceRequestContext) async throws -> EditedResponse<ProductResponse> {
         _ = try context.requireAdmin(orPermission: .productsWrite)
         let fields = try await request.decode(as: Body.self, context: context).validated(creating: true)
-        do {
-            return EditedResponse(status: .created, response: try await store.create(fields))
-        } catch let error as APIError where error.code == .conflict && error.details?["constraint"] == .string("products_sku_key") {
-            throw APIError(.conflict, "a product with this sku already exists", details: error.details)
-        }
+        return EditedResponse(status: .created, response: try await store.create(fields))
     }
 
     @Sendable func update(_ request: Request, context: ServiceRequestContext) async throws -> ProductResponse {
@@ -158,18 +154,9 @@ extension ProductResponse: ResponseGenerator {
     }
 }
 
-/// A listing, written as `Page<ProductResponse>.jsonText` for the same reason.
-struct ProductPage: ResponseGenerator {
-    let page: Page<ProductResponse>
-
-    func response(from request: Request, context: some RequestContext) throws -> Response {
-        .json(ByteBuffer(string: page.jsonText))
-    }
-}
-
 extension Response {
     /// A 200 whose body is JSON written by hand.
-    fileprivate static func json(_ body: ByteBuffer) -> Response {
+    static func json(_ body: ByteBuffer) -> Response {
         Response(status: .ok, headers: [.contentType: "application/json; charset=utf-8"], body: .init(byteBuffer: body))
     }
 }

@@ -18,14 +18,9 @@ struct ReviewStore: Sendable {
     func list(product: Int, viewer: String?, page: PageRequest) async throws -> Page<ReviewResponse> {
         let condition: PostgresQuery =
             " WHERE product_id = \(product) AND deleted_at IS NULL AND (is_approved OR user_uid = \(viewer ?? ""))"
-        var select = PostgresQuery(unsafeSQL: "SELECT \(Self.columns) FROM product_reviews")
-        select.append(condition)
-        select.append(" ORDER BY created_at DESC, id DESC LIMIT \(page.limit) OFFSET \(page.offset)")
-        var count: PostgresQuery = "SELECT count(*) AS total FROM product_reviews"
-        count.append(condition)
-        let rows = try await pool.query(select)
-        let total: Int = try await pool.query(count).first!.decode("total")
-        return Page(data: try rows.map(Self.review), page: PageInfo(limit: page.limit, offset: page.offset, total: total))
+        return try await pool.page(
+            PostgresQuery(unsafeSQL: "SELECT \(Self.columns) FROM product_reviews"), counting: "product_reviews", where: condition,
+            orderBy: "created_at DESC, id DESC", page: page, decode: Self.review)
     }
 
     /// Every review a user wrote that is not deleted, approved or not, newest first (their data export).

@@ -23,16 +23,16 @@ struct AccountExport: Codable, Sendable, ResponseEncodable {
 
 struct AccountExporter: Sendable {
     let directory: UserDirectory
-    let client: CurlHTTPClient
-    let peers: ServiceConfiguration.Peers
-    let internalToken: String?
+    /// The Product service (reviews) and the Order service (orders, over its public route).
+    let productService: InternalClient
+    let orderService: InternalClient
 
     func export(_ principal: Principal, authorization: String) async throws -> AccountExport {
         guard let user = try await directory.user(uid: principal.uid), user.deletedAt == nil else { throw APIError.notFound("user") }
-        async let orders = orders(of: principal.uid, authorization: authorization)
-        async let reviews = fetch(
-            ListResponse<ReviewResponse>.self, "\(peers.product)/internal/reviews/users/\(principal.uid)",
-            headers: [("X-Internal-Token", internalToken ?? "")], from: "product")
+        async let orders = ownOrders(of: principal.uid, authorization: authorization)
+        async let reviews = productService.fetch(
+            ListResponse<ReviewResponse>.self,
+            productService.request("GET", "/internal/reviews/users/\(InternalClient.segment(principal.uid))"), what: "reviews")
         return AccountExport(
             exportedAt: Date(), profile: user.response,
             sessions: try await directory.sessions(uid: principal.uid).map { $0.response(current: principal.sessionID) },
@@ -41,27 +41,16 @@ struct AccountExporter: Sendable {
 
     /// Every page of `GET /api/v1/orders` as the caller, filtered to their own orders (an admin
     /// would otherwise be shown everyone's).
-    private func orders(of uid: String, authorization: String) async throws -> [OrderResponse] {
-        let user = uid.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""
-        var orders: [OrderResponse] = []
+    private func ownOrders(of uid: String, authorization: String) async throws -> [OrderResponse] {
+        var collected: [OrderResponse] = []
         while true {
-            let page = try await fetch(
-                Page<OrderResponse>.self,
-                "\(peers.order)/api/v1/orders?user_uid=\(user)&limit=\(PageRequest.maxLimit)&offset=\(orders.count)",
-                headers: [("Authorization", authorization)], from: "order")
-            orders += page.data
-            if page.data.isEmpty || orders.count >= page.page.total { return orders }
-        }
-    }
-
-    private func fetch<T: Decodable>(_ type: T.Type, _ url: String, headers: [(String, String)], from service: String) async throws -> T {
-        let request = HTTPClientRequest(url: url, headers: headers.map { (name: $0.0, value: $0.1) }, timeout: .seconds(10))
-        do {
-            return try await client.decoding(T.self, from: request, decoder: contractDecoder)
-        } catch let failure as UnexpectedStatus {
-            throw APIError.upstreamUnavailable("the \(service) service answered \(failure.response.status) for the export")
-        } catch {
-            throw APIError.upstreamUnavailable("the \(service) service cannot be reached for the export")
+            var request = orderService.request(
+                "GET", "/api/v1/orders",
+                query: [("user_uid", uid), ("limit", String(PageRequest.maxLimit)), ("offset", String(collected.count))])
+            request.headers = [("Authorization", authorization)]
+            let page = try await orderService.fetch(Page<OrderResponse>.self, request, what: "orders")
+            collected += page.data
+            if page.data.isEmpty || collected.count >= page.page.total { return collected }
         }
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import Primitives
 import ServiceKit
 
 /// Creates the admin named by `BOOTSTRAP_ADMIN_EMAIL` / `BOOTSTRAP_ADMIN_PASSWORD` at start-up
@@ -16,8 +17,9 @@ struct BootstrapAdmin: Sendable {
         else { return }
         let email = EmailAddress.normalized(rawEmail)
         guard FieldErrors.isEmail(email), PasswordPolicy.problem(password) == nil else {
-            throw ConfigurationFailure(
-                "BOOTSTRAP_ADMIN_EMAIL must be an email and BOOTSTRAP_ADMIN_PASSWORD at least 8 characters and at most 72 bytes, with no control characters")
+            throw ConfigurationError(
+                variable: "BOOTSTRAP_ADMIN_EMAIL",
+                reason: "must be an email and BOOTSTRAP_ADMIN_PASSWORD at least 8 characters and at most 72 bytes, with no control characters")
         }
         guard try await directory.user(email: email) == nil else { return }
         let admin = UserRecord(

@@ -2,6 +2,7 @@ import Crypto
 import Foundation
 import JWTKit
 import Logging
+import Primitives
 
 /// The ES256 key the User service signs ID tokens with, and its public half as a JWKS.
 ///
@@ -17,12 +18,10 @@ struct SigningKey: Sendable {
 
     init(privateKey: ES256PrivateKey) throws {
         self.privateKey = privateKey
-        guard let (x, y) = privateKey.parameters else { throw ConfigurationFailure("the signing key has no public parameters") }
+        guard let (x, y) = privateKey.parameters else { throw ConfigurationError(variable: "JWT_PRIVATE_KEY_PEM", reason: "holds a key without public parameters") }
         let thumbprintInput = #"{"crv":"P-256","kty":"EC","x":"\#(x)","y":"\#(y)"}"#
         let digest = SHA256.hash(data: Data(thumbprintInput.utf8))
-        self.kid = Data(digest).base64EncodedString()
-            .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
-            .replacingOccurrences(of: "=", with: "")
+        self.kid = Base64URL.encode(Array(digest))
         self.jwksJSON = #"{"keys":[{"kty":"EC","crv":"P-256","alg":"ES256","use":"sig","kid":"\#(kid)","x":"\#(x)","y":"\#(y)"}]}"#
     }
 
@@ -43,14 +42,9 @@ struct SigningKey: Sendable {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         guard FileManager.default.createFile(
             atPath: path, contents: Data(key.pemRepresentation.utf8), attributes: [.posixPermissions: 0o600])
-        else { throw ConfigurationFailure("cannot write the JWT key to \(path)") }
+        else { throw ConfigurationError(variable: "JWT_PRIVATE_KEY_FILE", reason: "cannot be written: \(path)") }
         logger.info("generated a JWT signing key", metadata: ["path": "\(path)"])
         return try SigningKey(privateKey: key)
     }
 }
 
-/// The service cannot start with this configuration.
-struct ConfigurationFailure: Error, CustomStringConvertible {
-    let description: String
-    init(_ description: String) { self.description = description }
-}

@@ -6,6 +6,7 @@ import Hummingbird
 import Logging
 import NIOPosix
 import Postgres
+import Primitives
 import ServiceKit
 
 /// The User service: its defaults and how its application is put together.
@@ -24,7 +25,7 @@ public enum UserServiceApp {
         let environment = configuration.environment
         let logger = makeLogger(configuration)
         let signingKey = try SigningKey.load(environment: environment, logger: logger)
-        let verifierConfiguration = TokenVerifierConfiguration(environment: environment, userServiceURL: configuration.peers.user)
+        let verifierConfiguration = TokenVerifierConfiguration(environment: environment, userServiceURL: configuration.url(of: .user))
         let issuer = await TokenIssuer(
             signingKey: signingKey, configuration: verifierConfiguration,
             lifetime: try environment.integerVariable("JWT_TTL_SECONDS") ?? 900)
@@ -56,7 +57,8 @@ public enum UserServiceApp {
             let api = router.group("/api/v1").add(middleware: BearerAuthMiddleware(verifier: verifier))
             api.addRoutes(AuthController(directory: directory, issuer: issuer, hasher: hasher).endpoints, atPath: "auth")
             let exporter = AccountExporter(
-                directory: directory, client: client, peers: configuration.peers, internalToken: configuration.internalToken)
+                directory: directory, productService: configuration.peer(.product, client: client).timeout(.seconds(10)),
+                orderService: configuration.peer(.order, client: client).timeout(.seconds(10)))
             api.addRoutes(UsersController(directory: directory, exporter: exporter).endpoints, atPath: "users")
             api.addRoutes(APIKeysController(keys: keys).endpoints, atPath: "api-keys")
             router.group("/internal/audit").add(middleware: InternalTokenMiddleware(token: configuration.internalToken))
