@@ -199,9 +199,11 @@ let package = Package(
         .testTarget(
             name: "OrderServiceTests",
             dependencies: [
-                "OrderService", "ProductService", "UserService", "Contracts", "Postgres", "Primitives", "ServiceKit", "HTTPClient",
-                "TestSupport",
+                "OrderService", "ProductService", "UserService", "Authentication", "Contracts", "Postgres", "Primitives", "ServiceKit",
+                "HTTPClient", "TestSupport",
+                .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "JWTKit", package: "jwt-kit"),
             ],
             path: "Tests/OrderServiceTests"),
         .testTarget(

@@ -26,41 +26,19 @@ public enum GatewayApp {
             let logs = RequestLogWriter(
                 pool: dependencies.pool, logger: dependencies.logger, interval: gatewayConfiguration.logFlushInterval)
             let retention = RetentionJob(pool: dependencies.pool, function: "purge_expired_rows", ready: dependencies.schemaReadiness, logger: dependencies.logger)
-            router.add(middleware: EdgeMiddleware(
-                verifier: dependencies.tokenVerifier(client: client),
-                keys: APIKeyResolver(users: configuration.peer(.user, client: client)),
-                limiter: SharedRateLimiter(
-                    url: gatewayConfiguration.rateLimits.sharedStore, timeout: gatewayConfiguration.rateLimits.sharedStoreTimeout,
-                    logger: dependencies.logger),
-                logs: logs, limits: gatewayConfiguration.rateLimits))
-            router.add(middleware: ProxyMiddleware(client: client, configuration: gatewayConfiguration))
-            router.addRoutes(
-                StackHealthController(
-                    client: client, upstreamURLs: gatewayConfiguration.upstreamURLs,
-                    gateway: HealthController(checks: [.database(dependencies.pool)])
-                ).endpoints,
-                atPath: "/health")
-            router.addRoutes(AnalyticsController(pool: dependencies.pool).endpoints, atPath: "/api/v1/analytics")
-            router.addRoutes(AdminController(pool: dependencies.pool).endpoints, atPath: "/api/v1/admin")
-            router.addRoutes(
-                AuditTrailController(
-                    pool: dependencies.pool,
-                    services: Dictionary(uniqueKeysWithValues: Upstream.allCases.map { ($0, configuration.peer($0.peer, client: client)) })
-                ).endpoints,
-                atPath: "/api/v1/admin/audit")
-            router.addRoutes(
-                DashboardController(pool: dependencies.pool, orderService: configuration.peer(.order, client: client)).endpoints,
-                atPath: "/api/v1/admin/dashboard")
-            router.addRoutes(
-                DashboardPage(directory: configuration.environment["DASHBOARD_DIR"] ?? "Gateway/Dashboard", logger: dependencies.logger)
-                    .endpoints,
-                atPath: "/admin")
-            router.addRoutes(
-                MergedOpenAPIController(
-                    client: client, upstreamURLs: Array(gatewayConfiguration.upstreamURLs.values).sorted(),
-                    documentPath: OpenAPIController.path(configuration), logger: dependencies.logger
-                ).endpoints,
-                atPath: "/openapi.json")
+            buildRouter(
+                router,
+                dependencies: GatewayDependencies(
+                    pool: dependencies.pool, client: client, settings: gatewayConfiguration,
+                    tokenVerifier: dependencies.tokenVerifier(client: client),
+                    keys: APIKeyResolver(users: configuration.peer(.user, client: client)),
+                    limiter: SharedRateLimiter(
+                        url: gatewayConfiguration.rateLimits.sharedStore, timeout: gatewayConfiguration.rateLimits.sharedStoreTimeout,
+                        logger: dependencies.logger),
+                    logs: logs,
+                    services: Dictionary(uniqueKeysWithValues: Upstream.allCases.map { ($0, configuration.peer($0.peer, client: client)) }),
+                    dashboardDirectory: configuration.environment["DASHBOARD_DIR"] ?? "Gateway/Dashboard",
+                    documentPath: OpenAPIController.path(configuration), logger: dependencies.logger))
             return ServiceExtras(services: [client, logs, retention])
         }
     }

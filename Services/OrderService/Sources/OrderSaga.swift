@@ -9,8 +9,8 @@ import Postgres
 /// recovery worker all drive sagas through here; the lease makes sure only one at a time does.
 struct OrderSaga: Sendable {
     let store: SagaStore
-    let users: UserAccounts
-    let stock: StockReservations
+    let users: any UserValidating
+    let stock: any StockReserving
     let payments: any PaymentProvider
     let settings: OrderSettings
     let logger: Logger

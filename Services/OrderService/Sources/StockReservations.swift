@@ -6,7 +6,7 @@ import ServiceKit
 /// The saga's stock step and its compensation, over the Product service's internal routes.
 /// The reservation id is the saga's (``SagaRecord/reservationID``), so every retry and every
 /// recovery names the same reservation and the Product service applies it at most once.
-struct StockReservations: Sendable {
+struct StockReservations: StockReserving {
     let peer: InternalClient
 
     func reserve(_ reservationID: String, items: [StockReservationRequest.Item]) async -> StepOutcome<StockReservationResponse> {

@@ -4,7 +4,7 @@ import HTTPClient
 import ServiceKit
 
 /// The saga's "validate the user" step: the User service must know the user as active.
-struct UserAccounts: Sendable {
+struct UserAccounts: UserValidating {
     /// The part of the User service's answer the step reads.
     private struct Account: Decodable {
         var status: String

@@ -8,7 +8,13 @@ import ServiceKit
 /// product (`GET /internal/purchases/verify`). When it cannot say (not reachable, or it does
 /// not offer the endpoint yet), the purchase counts as not verified: a review is never refused
 /// because the Order service is down.
-struct PurchaseVerifier: Sendable {
+/// Whether a user bought a product, for a review's `is_verified_purchase`: the Order service
+/// (``PurchaseVerifier``), or a fake in a test of the routes alone.
+protocol PurchaseVerifying: Sendable {
+    func verify(user: String, product: Int) async -> PurchaseVerification
+}
+
+struct PurchaseVerifier: PurchaseVerifying {
     /// The Order service, with a short timeout: a review waits for it.
     let orders: InternalClient
     let logger: Logger

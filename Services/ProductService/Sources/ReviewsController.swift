@@ -7,7 +7,7 @@ import ServiceKit
 struct ReviewsController: Sendable {
     let reviews: ReviewStore
     let products: ProductStore
-    let purchases: PurchaseVerifier
+    let purchases: any PurchaseVerifying
 
     struct CreateBody: Decodable {
         var rating: Int?

@@ -18,8 +18,9 @@ public enum UserServiceApp {
             host: "127.0.0.1", port: 5436, user: "user_user", password: "user_pass", database: "user_database"),
         migrationsFolder: "user")
 
-    /// Builds the application: shared defaults, token verification with the service's own
-    /// keys, the auth, users, API key, JWKS and internal routes; at start-up the document
+    /// Builds the application: shared defaults, then the real collaborators (the document
+    /// store, token issuing and verification with the service's own keys, the Product and Order
+    /// services for the data export) handed to ``buildRouter(_:dependencies:)``; at start-up the document
     /// indexes and the bootstrap admin.
     public static func buildApplication(configuration: ServiceConfiguration) async throws -> some ApplicationProtocol {
         let environment = configuration.environment
@@ -46,25 +47,15 @@ public enum UserServiceApp {
             let store = DocumentStore(pool: dependencies.pool)
             let directory = UserDirectory(store: store, sessionLifetime: TimeInterval(sessionDays) * 86_400)
             let keys = APIKeyStore(store: store, logger: logger, flushInterval: .milliseconds(usageFlushMilliseconds))
-            let verifier = TokenVerifier(
-                configuration: verifierConfiguration, localKeys: issuer.keys, client: client, logger: logger)
-
-            router.get("/.well-known/jwks.json") { _, _ in
-                Response(
-                    status: .ok, headers: [.contentType: "application/json", .cacheControl: "public, max-age=300"],
-                    body: .init(byteBuffer: ByteBuffer(string: signingKey.jwksJSON)))
-            }
-            let api = router.group("/api/v1").add(middleware: BearerAuthMiddleware(verifier: verifier))
-            api.addRoutes(AuthController(directory: directory, issuer: issuer, hasher: hasher).endpoints, atPath: "auth")
-            let exporter = AccountExporter(
-                directory: directory, productService: configuration.peer(.product, client: client).timeout(.seconds(10)),
-                orderService: configuration.peer(.order, client: client).timeout(.seconds(10)))
-            api.addRoutes(UsersController(directory: directory, exporter: exporter).endpoints, atPath: "users")
-            api.addRoutes(APIKeysController(keys: keys).endpoints, atPath: "api-keys")
-            router.group("/internal/audit").add(middleware: InternalTokenMiddleware(token: configuration.internalToken))
-                .addRoutes(AuditController(pool: dependencies.pool, service: "user").endpoints)
-            router.group("/internal").add(middleware: InternalTokenMiddleware(token: configuration.internalToken))
-                .addRoutes(InternalController(directory: directory, keys: keys, issuer: issuer).endpoints)
+            buildRouter(
+                router,
+                dependencies: UserDependencies(
+                    pool: dependencies.pool, directory: directory, keys: keys, issuer: issuer, hasher: hasher,
+                    tokenVerifier: TokenVerifier(configuration: verifierConfiguration, localKeys: issuer.keys, client: client, logger: logger),
+                    exporter: AccountExporter(
+                        directory: directory, productService: configuration.peer(.product, client: client).timeout(.seconds(10)),
+                        orderService: configuration.peer(.order, client: client).timeout(.seconds(10))),
+                    jwksJSON: signingKey.jwksJSON, internalToken: configuration.internalToken))
 
             let bootstrap = BootstrapAdmin(environment: environment, directory: directory, hasher: hasher, logger: logger)
             let lifecycle = AccountLifecycle(
