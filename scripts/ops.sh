@@ -39,19 +39,9 @@ source "$ROOT/scripts/pitr.sh"
 
 # Sets PORT DATABASE DB_USER DB_PASSWORD INIT_SCRIPT PART SERVICE for a short name.
 select_db() {
-  local entry part
-  for entry in "${DATABASES[@]}"; do
-    read -r part PORT DATABASE DB_USER DB_PASSWORD _ <<<"$entry"
-    if [ "$part" = "$1-db" ]; then
-      PART=$part
-      case $1 in
-        gateway) INIT_SCRIPT=$ROOT/database/gateway-init.sql; SERVICE=gateway ;;
-        *) INIT_SCRIPT=$ROOT/database/$1-service-init.sql; SERVICE=$1-service ;;
-      esac
-      return
-    fi
-  done
-  die "unknown database '$1' (user, product, order or gateway)"
+  stack_entry "$1" && [ "$S_NAME" = "$1" ] || die "unknown database '$1' (user, product, order or gateway)"
+  PART=$S_DB_PART PORT=$S_DB_PORT DATABASE=$S_DATABASE DB_USER=$S_OWNER DB_PASSWORD=$S_OWNER_PASSWORD
+  INIT_SCRIPT=$ROOT/database/$S_INIT_SCRIPT SERVICE=$S_SERVICE
 }
 
 names() { if [ $# -gt 0 ] && [ -n "$1" ]; then echo "$1"; else echo user product order gateway; fi; }
@@ -292,8 +282,9 @@ disk() {
 status() {
   local entry part port database pid health size connections service
   printf '%-17s %-8s %-6s %-8s %-8s %s\n' part pid port health size connections
-  for entry in "${DATABASES[@]}"; do
-    read -r part port database _ <<<"$entry"
+  for part in "${DB_PARTS[@]}"; do
+    stack_entry "$part"
+    port=$S_DB_PORT database=$S_DATABASE
     pid=$(pid_alive "$RUN_DIR/$part.pid" && cat "$RUN_DIR/$part.pid" || echo -)
     if psql -X -h /tmp -p "$port" -U postgres -d postgres -tAc "SELECT 1" >/dev/null 2>&1; then
       health=ok
@@ -308,7 +299,7 @@ status() {
   pid=$(pid_alive "$RUN_DIR/rate-limit-store.pid" && cat "$RUN_DIR/rate-limit-store.pid" || echo -)
   health=$(redis-cli -p "$REDIS_PORT" ping 2>/dev/null | grep -q PONG && echo ok || echo down)
   printf '%-17s %-8s %-6s %-8s\n' rate-limit-store "$pid" "$REDIS_PORT" "$health"
-  for service in user-service product-service order-service gateway; do
+  for service in "${SERVICES[@]}"; do
     pid=$(pid_alive "$RUN_DIR/$service.pid" && cat "$RUN_DIR/$service.pid" || echo -)
     port=$(service_port "$service")
     health=$(curl -fsS -o /dev/null -m 3 "http://127.0.0.1:$port/health/ready" 2>/dev/null && echo ok || echo down)

@@ -1,14 +1,14 @@
 #!/usr/bin/env bash
 # make seed: loads the demo catalog (database/seed/catalog.sql) into the running stack's
-# product database. Env: PRODUCT_DB_PORT (5433), SEED_PRODUCTS (1200).
+# product database, as its owner role (ports and roles: stack-config.sh). Env: SEED_PRODUCTS (1200).
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 cd "$ROOT"
-PORT=${PRODUCT_DB_PORT:-5433}
+source "$ROOT/scripts/stack-config.sh"
+stack_entry product
 COUNT=${SEED_PRODUCTS:-1200}
-pg_isready -q -h 127.0.0.1 -p "$PORT" || die "the product database is not running on port $PORT: run make up first"
-log "loading $COUNT demo products into product_database on port $PORT"
-PGPASSWORD=${PRODUCT_DB_PASSWORD:-product_pass} psql -X -q -v ON_ERROR_STOP=1 -v count="$COUNT" -v draft_every=40 \
-  -h 127.0.0.1 -p "$PORT" -U "${PRODUCT_DB_USER:-product_user}" -d product_database -f database/seed/catalog.sql
-PGPASSWORD=${PRODUCT_DB_PASSWORD:-product_pass} psql -X -tA -h 127.0.0.1 -p "$PORT" -U "${PRODUCT_DB_USER:-product_user}" \
-  -d product_database -c "SELECT count(*) || ' categories' FROM categories UNION ALL SELECT count(*) || ' products' FROM products"
+pg_isready -q -h 127.0.0.1 -p "$S_DB_PORT" || die "the product database is not running on port $S_DB_PORT: run make up first"
+log "loading $COUNT demo products into $S_DATABASE on port $S_DB_PORT"
+product_psql() { PGPASSWORD=$S_OWNER_PASSWORD psql -X -h 127.0.0.1 -p "$S_DB_PORT" -U "$S_OWNER" -d "$S_DATABASE" "$@"; }
+product_psql -q -v ON_ERROR_STOP=1 -v count="$COUNT" -v draft_every=40 -f database/seed/catalog.sql
+product_psql -tA -c "SELECT count(*) || ' categories' FROM categories UNION ALL SELECT count(*) || ' products' FROM products"

@@ -14,24 +14,19 @@ source "$(dirname "$0")/lib.sh"
 cd "$ROOT"
 
 source "$ROOT/scripts/stack-config.sh"
-SERVICES=(user-service product-service order-service gateway)
 
 db_tls() { [ "${DB_TLS:-0}" = 1 ]; }
 
-# db_url runtime|owner: the URL of $PART's database for its runtime role (the service's
+# db_url runtime|owner NAME: the URL of NAME's database for its runtime role (the service's
 # DATABASE_URL) or its owner (MIGRATION_DATABASE_URL).
 db_url() {
-  local entry tls=""
+  local role=$1 tls=""
+  stack_entry "$2" || die "db_url: no service or database named $2"
   db_tls && tls="?sslmode=verify-full&sslrootcert=$TLS_DIR/ca.crt"
-  for entry in "${DATABASES[@]}"; do
-    set -- $entry
-    [ "$1" = "$PART" ] || continue
-    case $ROLE in
-      owner) echo "postgres://$4:$5@127.0.0.1:$2/$3$tls" ;;
-      *) echo "postgres://$6:$7@127.0.0.1:$2/$3$tls" ;;
-    esac
-    return
-  done
+  case $role in
+    owner) echo "postgres://$S_OWNER:$S_OWNER_PASSWORD@127.0.0.1:$S_DB_PORT/$S_DATABASE$tls" ;;
+    *) echo "postgres://$S_RUNTIME:$S_RUNTIME_PASSWORD@127.0.0.1:$S_DB_PORT/$S_DATABASE$tls" ;;
+  esac
 }
 
 # With DB_TLS=1 a connection over TCP without TLS is refused (the first pg_hba.conf line);
@@ -72,8 +67,9 @@ start_databases() {
     log "making the databases' CA and certificate in $TLS_DIR"
     make_tls_files "$TLS_DIR"
   fi
-  for entry in "${DATABASES[@]}"; do
-    read -r part port db user password runtime runtime_password <<<"$entry"
+  for part in "${DB_PARTS[@]}"; do
+    stack_entry "$part"
+    port=$S_DB_PORT db=$S_DATABASE user=$S_OWNER password=$S_OWNER_PASSWORD runtime=$S_RUNTIME runtime_password=$S_RUNTIME_PASSWORD
     wanted "$part" || continue
     if pid_alive "$RUN_DIR/$part.pid"; then
       log "$part already running (port $port)"
@@ -173,18 +169,13 @@ start_services() {
       log "$part already running"
       continue
     fi
-    local port folder own=()
-    port=$(service_port "$part")
-    case $part in
-      user-service) folder=user; PART=user-db ;;
-      product-service) folder=product; PART=product-db ;;
-      order-service) folder=order; PART=order-db ;;
-      gateway) folder=gateway; PART=gateway-db
-        own=("RATE_LIMIT_REDIS_URL=${RATE_LIMIT_REDIS_URL:-redis://127.0.0.1:$REDIS_PORT}") ;;
-    esac
+    local port own=()
+    stack_entry "$part"
+    port=$S_PORT
+    [ "$part" = gateway ] && own=("RATE_LIMIT_REDIS_URL=${RATE_LIMIT_REDIS_URL:-redis://127.0.0.1:$REDIS_PORT}")
     log "starting $part on port $port"
-    env "${common[@]}" "${own[@]}" PORT="$port" DATABASE_URL="$(ROLE=runtime db_url)" \
-      MIGRATION_DATABASE_URL="$(ROLE=owner db_url)" MIGRATIONS_DIR="$ROOT/database/migrations/$folder" \
+    env "${common[@]}" "${own[@]}" PORT="$port" DATABASE_URL="$(db_url runtime "$part")" \
+      MIGRATION_DATABASE_URL="$(db_url owner "$part")" MIGRATIONS_DIR="$ROOT/database/migrations/$S_NAME" \
       nohup "$bin/$part" >>"$LOG_DIR/$part.log" 2>&1 </dev/null &
     echo $! >"$RUN_DIR/$part.pid"
   done
@@ -243,8 +234,7 @@ down() {
   done
   wanted prometheus && stop_process prometheus
   wanted rate-limit-store && stop_process rate-limit-store
-  for entry in "${DATABASES[@]}"; do
-    read -r part _ <<<"$entry"
+  for part in "${DB_PARTS[@]}"; do
     wanted "$part" || continue
     if pid_alive "$RUN_DIR/$part.pid"; then
       log "stopping $part"
