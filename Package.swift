@@ -61,6 +61,7 @@ let package = Package(
                 "ServiceKit", "HTTPClient", "Contracts", "Primitives",
                 .product(name: "JWTKit", package: "jwt-kit"),
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             path: "Shared/Authentication"),
         .target(
@@ -84,6 +85,7 @@ let package = Package(
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
             ],
             path: "Shared/ServiceKit"),
 
@@ -91,24 +93,43 @@ let package = Package(
         .target(
             name: "UserService",
             dependencies: [
-                "ServiceKit", "DocumentStore", "Authentication", "Primitives",
+                "Contracts", "HTTPClient", "Postgres", "ServiceKit", "DocumentStore", "Authentication", "Primitives",
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "JWTKit", package: "jwt-kit"),
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             path: "Services/UserService/Sources"),
-        .executableTarget(name: "UserServiceMain", dependencies: ["UserService"], path: "Services/UserService/Main"),
+        .executableTarget(name: "UserServiceMain", dependencies: ["ServiceKit", "UserService"], path: "Services/UserService/Main"),
         .target(
             name: "ProductService",
-            dependencies: ["ServiceKit", "Authentication", "Primitives", .product(name: "Metrics", package: "swift-metrics")],
+            dependencies: [
+                "Contracts", "HTTPClient", "Postgres", "ServiceKit", "Authentication", "Primitives",
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
             path: "Services/ProductService/Sources"),
-        .executableTarget(name: "ProductServiceMain", dependencies: ["ProductService"], path: "Services/ProductService/Main"),
+        .executableTarget(name: "ProductServiceMain", dependencies: ["ServiceKit", "ProductService"], path: "Services/ProductService/Main"),
         .target(
             name: "OrderService",
-            dependencies: ["ServiceKit", "Authentication", "Primitives", .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: [
+                "Contracts", "HTTPClient", "Postgres", "ServiceKit", "Authentication", "Primitives",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
             path: "Services/OrderService/Sources"),
-        .executableTarget(name: "OrderServiceMain", dependencies: ["OrderService"], path: "Services/OrderService/Main"),
+        .executableTarget(name: "OrderServiceMain", dependencies: ["ServiceKit", "OrderService"], path: "Services/OrderService/Main"),
         // A minimal Redis client (RESP2 over NIO): the gateway's shared rate limits.
         .target(
             name: "Redis",
@@ -126,7 +147,7 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             path: "Gateway/Sources"),
-        .executableTarget(name: "GatewayMain", dependencies: ["Gateway"], path: "Gateway/Main"),
+        .executableTarget(name: "GatewayMain", dependencies: ["ServiceKit", "Gateway"], path: "Gateway/Main"),
 
         // MARK: Benchmarks (run by bench/*.sh, never by tests)
         .executableTarget(
@@ -136,6 +157,7 @@ let package = Package(
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
                 .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             path: "bench/BenchTool"),
 
@@ -143,11 +165,13 @@ let package = Package(
         .target(
             name: "TestSupport",
             dependencies: [
-                "Postgres", "ServiceKit", "HTTPClient", "Primitives",
+                "Contracts", "Postgres", "ServiceKit", "HTTPClient", "Primitives",
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
             ],
             path: "Tests/TestSupport"),
         .testTarget(name: "ContractsTests", dependencies: ["Contracts", "Primitives"], path: "Tests/ContractsTests"),
@@ -156,7 +180,7 @@ let package = Package(
             dependencies: ["Postgres", "Primitives", "TestSupport", .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")],
             path: "Tests/PostgresTests"),
         .testTarget(
-            name: "DocumentStoreTests", dependencies: ["DocumentStore", "TestSupport"], path: "Tests/DocumentStoreTests"),
+            name: "DocumentStoreTests", dependencies: ["Postgres", "DocumentStore", "TestSupport"], path: "Tests/DocumentStoreTests"),
         .testTarget(
             name: "HTTPClientTests",
             dependencies: [
@@ -167,14 +191,16 @@ let package = Package(
         .testTarget(
             name: "ServiceKitTests",
             dependencies: [
-                "ServiceKit", "Primitives", "TestSupport",
+                "Contracts", "Postgres", "ServiceKit", "Primitives", "TestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             path: "Tests/ServiceKitTests"),
         .testTarget(
             name: "AuthenticationTests",
             dependencies: [
-                "Authentication", "TestSupport", "HTTPClient",
+                "ServiceKit", "Authentication", "TestSupport", "HTTPClient",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "JWTKit", package: "jwt-kit"),
                 .product(name: "CryptoExtras", package: "swift-crypto"),
@@ -183,17 +209,23 @@ let package = Package(
         .testTarget(
             name: "UserServiceTests",
             dependencies: [
-                "UserService", "Authentication", "HTTPClient", "TestSupport",
+                "Contracts", "DocumentStore", "Postgres", "ServiceKit", "UserService", "Authentication", "HTTPClient", "TestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "JWTKit", package: "jwt-kit"),
                 .product(name: "CryptoExtras", package: "swift-crypto"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
             ],
             path: "Tests/UserServiceTests"),
         .testTarget(
             name: "ProductServiceTests",
             dependencies: [
-                "ProductService", "UserService", "Postgres", "Primitives", "TestSupport",
+                "Contracts", "HTTPClient", "ServiceKit", "ProductService", "UserService", "Postgres", "Primitives", "TestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
             ],
             path: "Tests/ProductServiceTests"),
         .testTarget(
@@ -204,14 +236,20 @@ let package = Package(
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "JWTKit", package: "jwt-kit"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
             ],
             path: "Tests/OrderServiceTests"),
         .testTarget(
             name: "GatewayTests",
             dependencies: [
-                "Gateway", "UserService", "ProductService", "OrderService", "TestSupport", "Redis", "HTTPClient",
+                "Contracts", "Postgres", "ServiceKit", "Gateway", "UserService", "ProductService", "OrderService", "TestSupport", "Redis", "HTTPClient",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             path: "Tests/GatewayTests"),
         .testTarget(

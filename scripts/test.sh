@@ -1,13 +1,17 @@
 #!/usr/bin/env bash
-# make test: builds, starts a throwaway PostgreSQL server on a free port, runs every test
-# suite against it, and stops it again whatever the outcome; then checks the OpenAPI
-# documents against the services (make fuzz's coverage phase).
+# make test: checks that every target declares what it imports, builds, starts a throwaway
+# PostgreSQL server on a free port, runs every test suite against it, and stops it again
+# whatever the outcome; then checks the OpenAPI documents against the services (make fuzz's
+# coverage phase).
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 cd "$ROOT"
 
 ensure_dependencies
 ensure_test_tools
+
+log "checking that every target declares what it imports"
+swift package dump-package | python3 scripts/check_imports.py >&2
 
 log "building the services and the tests"
 swift build --build-tests >&2

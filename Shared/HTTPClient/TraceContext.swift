@@ -1,4 +1,3 @@
-import Contracts
 import Primitives
 
 /// A W3C Trace Context (`traceparent: 00-<trace-id>-<parent-id>-<flags>`): the trace a request

@@ -8,7 +8,7 @@ import ServiceKit
 struct OrderStore: Sendable {
     let pool: PostgresPool
 
-    static let columns = """
+    static let columns: StaticString = """
         id, user_uid, status, payment_status, payment_method, shipping_method, tracking_number, subtotal, tax_amount,
         shipping_amount, discount_amount, total_amount, failure_reason, created_at, updated_at
         """
@@ -22,7 +22,7 @@ struct OrderStore: Sendable {
     }
 
     static func order(_ id: Int, on connection: PostgresConnection) async throws -> OrderResponse? {
-        var select = PostgresQuery(unsafeSQL: "SELECT \(columns) FROM orders")
+        var select: PostgresQuery = "SELECT \(literal: Self.columns) FROM orders"
         select.append(" WHERE id = \(id)")
         guard let row = try await connection.query(select).first else { return nil }
         return try order(row, items: try await items(of: [id], on: connection)[id] ?? [])
@@ -35,7 +35,7 @@ struct OrderStore: Sendable {
             if let user { condition.append(" AND user_uid = \(user)") }
             if let status { condition.append(" AND status = \(status)") }
             let (rows, info) = try await connection.pageRows(
-                PostgresQuery(unsafeSQL: "SELECT \(Self.columns) FROM orders"), counting: "orders", where: condition,
+                "SELECT \(literal: Self.columns) FROM orders", counting: "orders", where: condition,
                 orderBy: "created_at DESC, id DESC", page: page) { $0 }
             let items = try await Self.items(of: try rows.map { try $0.decode("id") }, on: connection)
             return Page(data: try rows.map { row in try Self.order(row, items: items[try row.decode("id")] ?? []) }, page: info)

@@ -7,7 +7,7 @@ import ServiceKit
 struct CategoryStore: Sendable {
     let pool: PostgresPool
 
-    static let columns = "id, name, description, parent_id, slug, sort_order, image_url, status, created_at, updated_at"
+    static let columns: StaticString = "id, name, description, parent_id, slug, sort_order, image_url, status, created_at, updated_at"
 
     struct Fields: Sendable {
         var name: String?
@@ -24,12 +24,12 @@ struct CategoryStore: Sendable {
         if !includeInactive { condition.append(" AND status = 'active'") }
         if let parentID { condition.append(" AND parent_id = \(parentID)") }
         return try await pool.page(
-            PostgresQuery(unsafeSQL: "SELECT \(Self.columns) FROM categories"), counting: "categories", where: condition,
+            "SELECT \(literal: Self.columns) FROM categories", counting: "categories", where: condition,
             orderBy: "sort_order, name, id", page: page, decode: Self.category)
     }
 
     func get(_ id: Int, includeInactive: Bool) async throws -> CategoryResponse? {
-        var query = PostgresQuery(unsafeSQL: "SELECT \(Self.columns) FROM categories")
+        var query: PostgresQuery = "SELECT \(literal: Self.columns) FROM categories"
         query.append(" WHERE id = \(id) AND deleted_at IS NULL")
         if !includeInactive { query.append(" AND status = 'active'") }
         return try await pool.query(query).first.map(Self.category)
@@ -44,14 +44,14 @@ struct CategoryStore: Sendable {
             let imageURL = fields.imageURL ?? nil
             var insert = PostgresQuery(stringLiteral: "INSERT INTO categories (name, description, parent_id, slug, sort_order, image_url, status) ")
             insert.append("VALUES (\(fields.name!), \(description), \(parentID), \(slug), \(fields.sortOrder ?? 0), \(imageURL), \(fields.status ?? "active"))")
-            insert.append(PostgresQuery(unsafeSQL: " RETURNING \(Self.columns)"))
+            insert.append(" RETURNING \(literal: Self.columns)")
             return try Self.category(try await connection.query(insert).first!)
         }
     }
 
     func update(_ id: Int, _ fields: Fields) async throws -> CategoryResponse? {
         try await pool.withTransaction { connection -> CategoryResponse? in
-            var lock = PostgresQuery(unsafeSQL: "SELECT \(Self.columns) FROM categories")
+            var lock: PostgresQuery = "SELECT \(literal: Self.columns) FROM categories"
             lock.append(" WHERE id = \(id) AND deleted_at IS NULL FOR UPDATE")
             guard let current = try await connection.query(lock).first.map(Self.category) else { return nil }
             let parentID = fields.parentID ?? current.parentID
@@ -66,7 +66,7 @@ struct CategoryStore: Sendable {
                     ) SELECT id FROM chain
                     """
                 ).map { try $0.decode("id", as: Int.self) }
-                if ancestors.contains(id) { throw APIError.validation(["parent_id": "would make a cycle"]) }
+                if ancestors.contains(id) { throw CatalogError.parentCycle }
             }
             let slug = fields.slug == nil ? current.slug
                 : try await Slug.unique(fields.slug, name: current.name, excluding: id, in: "categories", on: connection)
@@ -76,7 +76,7 @@ struct CategoryStore: Sendable {
             update.append("name = \(fields.name ?? current.name), description = \(description), parent_id = \(parentID), ")
             update.append("slug = \(slug), sort_order = \(fields.sortOrder ?? current.sortOrder), image_url = \(imageURL), ")
             update.append("status = \(fields.status ?? current.status), updated_at = now() WHERE id = \(id)")
-            update.append(PostgresQuery(unsafeSQL: " RETURNING \(Self.columns)"))
+            update.append(" RETURNING \(literal: Self.columns)")
             return try Self.category(try await connection.query(update).first!)
         }
     }
@@ -89,7 +89,7 @@ struct CategoryStore: Sendable {
 
     private static func requireLiveParent(_ id: Int, on connection: PostgresConnection) async throws {
         let found = try await connection.query("SELECT 1 AS found FROM categories WHERE id = \(id) AND deleted_at IS NULL")
-        guard !found.isEmpty else { throw APIError.validation(["parent_id": "no such category"]) }
+        guard !found.isEmpty else { throw CatalogError.unknownCategory(field: "parent_id") }
     }
 
     static func category(_ row: PostgresRow) throws -> CategoryResponse {

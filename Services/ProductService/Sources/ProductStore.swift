@@ -11,7 +11,7 @@ struct ProductStore: Sendable {
     /// The public view of products by id, told of each change this store commits.
     let cache: ProductCache
 
-    static let columns = """
+    static let columns: StaticString = """
         id, name, description, price, stock, category_id, sku, image_url, status, tags, slug, is_featured,
         cost_price, margin_percentage, rating_average, review_count, created_at, updated_at
         """
@@ -59,7 +59,7 @@ struct ProductStore: Sendable {
         if let isFeatured = listing.isFeatured { condition.append(" AND is_featured = \(isFeatured)") }
         if let text = listing.text { condition.append(" AND search_vector @@ websearch_to_tsquery('english', \(text))") }
 
-        var select = PostgresQuery(unsafeSQL: "SELECT \(Self.columns) FROM products")
+        var select: PostgresQuery = "SELECT \(literal: Self.columns) FROM products"
         select.append(condition)
         switch listing.sort {
         case "price": select.append(" ORDER BY price, id")
@@ -86,7 +86,7 @@ struct ProductStore: Sendable {
     }
 
     func get(_ id: Int, admin: Bool) async throws -> ProductResponse? {
-        var query = PostgresQuery(unsafeSQL: "SELECT \(Self.columns) FROM products")
+        var query: PostgresQuery = "SELECT \(literal: Self.columns) FROM products"
         query.append(" WHERE id = \(id) AND deleted_at IS NULL")
         if !admin { query.append(" AND status = 'active'") }
         return try await pool.query(query).first.map { try Self.product($0, admin: admin) }
@@ -103,7 +103,7 @@ struct ProductStore: Sendable {
         return body
     }
 
-    /// ``SKUTaken`` when another product has the sku.
+    /// ``CatalogError/skuTaken`` when another product has the sku.
     func create(_ fields: Fields) async throws -> ProductResponse {
         try await Self.namingSKUConflicts { try await pool.withTransaction { connection in
             try await Self.requireLiveCategory(fields.categoryID!, on: connection)
@@ -131,7 +131,7 @@ struct ProductStore: Sendable {
         } }
     }
 
-    /// ``SKUTaken`` when another product has the sku.
+    /// ``CatalogError/skuTaken`` when another product has the sku.
     func update(_ id: Int, _ fields: Fields) async throws -> ProductResponse? {
         defer { cache.forget([id]) }
         return try await Self.namingSKUConflicts { try await pool.withTransaction { connection -> ProductResponse? in
@@ -168,18 +168,11 @@ struct ProductStore: Sendable {
         } }
     }
 
-    /// Another product has the sku (the unique constraint `products_sku_key`): 409 `conflict`.
-    struct SKUTaken: APIErrorConvertible {
-        var apiError: APIError {
-            APIError(.conflict, "a product with this sku already exists", details: ["constraint": .string("products_sku_key")])
-        }
-    }
-
     private static func namingSKUConflicts<T: Sendable>(_ body: () async throws -> T) async throws -> T {
         do {
             return try await body()
         } catch let error as PostgresError where error.sqlState == .uniqueViolation && error.constraint == "products_sku_key" {
-            throw SKUTaken()
+            throw CatalogError.skuTaken
         }
     }
 
@@ -191,7 +184,7 @@ struct ProductStore: Sendable {
     }
 
     private static func fetch(_ id: Int, on connection: PostgresConnection) async throws -> ProductResponse {
-        var query = PostgresQuery(unsafeSQL: "SELECT \(columns) FROM products")
+        var query: PostgresQuery = "SELECT \(literal: Self.columns) FROM products"
         query.append(" WHERE id = \(id)")
         return try product(try await connection.query(query).first!, admin: true)
     }
@@ -208,7 +201,7 @@ struct ProductStore: Sendable {
 
     private static func requireLiveCategory(_ id: Int, on connection: PostgresConnection) async throws {
         let found = try await connection.query("SELECT 1 AS found FROM categories WHERE id = \(id) AND deleted_at IS NULL")
-        guard !found.isEmpty else { throw APIError.validation(["category_id": "no such category"]) }
+        guard !found.isEmpty else { throw CatalogError.unknownCategory(field: "category_id") }
     }
 
     static func product(_ row: PostgresRow, admin: Bool) throws -> ProductResponse {

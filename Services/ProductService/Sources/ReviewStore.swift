@@ -10,7 +10,7 @@ struct ReviewStore: Sendable {
     /// Told of each product whose aggregates changed, once the change is committed.
     let cache: ProductCache
 
-    static let columns = """
+    static let columns: StaticString = """
         id, product_id, user_uid, order_id, rating, title, comment, is_verified_purchase, is_approved, created_at, updated_at
         """
 
@@ -19,13 +19,13 @@ struct ReviewStore: Sendable {
         let condition: PostgresQuery =
             " WHERE product_id = \(product) AND deleted_at IS NULL AND (is_approved OR user_uid = \(viewer ?? ""))"
         return try await pool.page(
-            PostgresQuery(unsafeSQL: "SELECT \(Self.columns) FROM product_reviews"), counting: "product_reviews", where: condition,
+            "SELECT \(literal: Self.columns) FROM product_reviews", counting: "product_reviews", where: condition,
             orderBy: "created_at DESC, id DESC", page: page, decode: Self.review)
     }
 
     /// Every review a user wrote that is not deleted, approved or not, newest first (their data export).
     func written(by user: String) async throws -> [ReviewResponse] {
-        var query = PostgresQuery(unsafeSQL: "SELECT \(Self.columns) FROM product_reviews")
+        var query: PostgresQuery = "SELECT \(literal: Self.columns) FROM product_reviews"
         query.append(" WHERE user_uid = \(user) AND deleted_at IS NULL ORDER BY created_at DESC, id DESC")
         return try await pool.query(query).map(Self.review)
     }
@@ -38,16 +38,16 @@ struct ReviewStore: Sendable {
             INSERT INTO product_reviews (product_id, user_uid, order_id, rating, title, comment, is_verified_purchase)
             VALUES (\(product), \(user), \(orderID), \(Int32(rating)), \(title), \(comment), \(verified))
             """
-        insert.append(PostgresQuery(unsafeSQL: " RETURNING \(Self.columns)"))
+        insert.append(" RETURNING \(literal: Self.columns)")
         do {
             return try Self.review(try await pool.query(insert).first!)
         } catch let error as PostgresError where error.sqlState == .uniqueViolation {
-            throw APIError(.conflict, "you have already reviewed this product")
+            throw CatalogError.alreadyReviewed
         }
     }
 
     func get(_ id: Int) async throws -> ReviewResponse? {
-        var query = PostgresQuery(unsafeSQL: "SELECT \(Self.columns) FROM product_reviews")
+        var query: PostgresQuery = "SELECT \(literal: Self.columns) FROM product_reviews"
         query.append(" WHERE id = \(id) AND deleted_at IS NULL")
         return try await pool.query(query).first.map(Self.review)
     }
@@ -55,7 +55,7 @@ struct ReviewStore: Sendable {
     func setApproved(_ id: Int, _ approved: Bool) async throws -> ReviewResponse? {
         let review = try await pool.withTransaction { connection -> ReviewResponse? in
             var update: PostgresQuery = "UPDATE product_reviews SET is_approved = \(approved), updated_at = now() WHERE id = \(id) AND deleted_at IS NULL"
-            update.append(PostgresQuery(unsafeSQL: " RETURNING \(Self.columns)"))
+            update.append(" RETURNING \(literal: Self.columns)")
             guard let row = try await connection.query(update).first else { return nil }
             let review = try Self.review(row)
             try await Self.refreshAggregates(review.productID, on: connection)

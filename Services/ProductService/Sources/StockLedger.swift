@@ -26,9 +26,7 @@ struct StockLedger: Sendable {
                 // (its caller's ids repeated) must not get this one's items and prices back.
                 if stored.status == "reserved", Self.quantities(stored.items.map { ($0.productID, $0.quantity) })
                     != Self.quantities(request.items.map { ($0.productID, $0.quantity) }) {
-                    throw APIError(
-                        .conflict, "reservation \(request.reservationID) was made for other items",
-                        details: ["reservation_id": .string(request.reservationID)])
+                    throw CatalogError.reservationReused(request.reservationID)
                 }
                 return (stored, false)
             }
@@ -44,12 +42,10 @@ struct StockLedger: Sendable {
             var items: [StockReservationResponse.Item] = []
             for item in request.items {
                 guard let product = products[item.productID] else {
-                    throw APIError(.unknownProduct, "product \(item.productID) does not exist or is not for sale",
-                                   details: ["product_id": .number(Double(item.productID))])
+                    throw CatalogError.unknownProduct(item.productID)
                 }
                 guard try product.decode("stock", as: Int.self) >= item.quantity else {
-                    throw APIError(.insufficientStock, "not enough stock for product \(item.productID)",
-                                   details: ["product_id": .number(Double(item.productID))])
+                    throw CatalogError.insufficientStock(item.productID)
                 }
                 items.append(.init(
                     productID: item.productID, quantity: item.quantity, name: try product.decode("name"),

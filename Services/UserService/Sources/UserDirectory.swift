@@ -22,7 +22,7 @@ struct UserDirectory: Sendable {
                 try await transaction.create(users.document(user.uid), user.document)
             }
         } catch DocumentStoreError.alreadyExists(let path) where path.hasPrefix(UserRecord.emailCollection) {
-            throw APIError(.emailTaken, "an account with this email already exists")
+            throw AccountError.emailTaken
         }
     }
 
@@ -65,7 +65,7 @@ struct UserDirectory: Sendable {
     /// whole session (someone holds a copy); an unknown, revoked or expired one is 401.
     func rotate(refreshToken: String) async throws -> (SessionRecord, String) {
         let parts = refreshToken.split(separator: ".", maxSplits: 1)
-        guard parts.count == 2 else { throw APIError(.unauthorized, "invalid refresh token") }
+        guard parts.count == 2 else { throw AccountError.invalidRefreshToken }
         let reference = sessions.document(String(parts[0]))
         let presented = Secrets.hash(String(parts[1]))
         let newSecret = Secrets.token()
@@ -89,8 +89,8 @@ struct UserDirectory: Sendable {
         }
         switch outcome {
         case .rotated(let session): return (session, newSecret)
-        case .reused: throw APIError(.unauthorized, "this refresh token was already used; the session is revoked")
-        case .invalid: throw APIError(.unauthorized, "invalid, revoked or expired refresh token")
+        case .reused: throw AccountError.refreshTokenReused
+        case .invalid: throw AccountError.invalidRefreshToken
         }
     }
 
