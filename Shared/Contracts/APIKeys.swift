@@ -12,30 +12,15 @@ public struct APIKeyResponse: Codable, Sendable, Equatable {
     /// Requests per minute.
     public var rateLimit: Int
     public var createdAt: Date
-    public var expiresAt: Date?
+    @NullEncoded public var expiresAt: Date?
     public var isActive: Bool
-    public var lastUsed: Date?
+    @NullEncoded public var lastUsed: Date?
     public var usageCount: Int
 
     enum CodingKeys: String, CodingKey {
         case id, name, key, permissions
         case keyPrefix = "key_prefix", rateLimit = "rate_limit", createdAt = "created_at", expiresAt = "expires_at"
         case isActive = "is_active", lastUsed = "last_used", usageCount = "usage_count"
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(id, forKey: .id)
-        try container.encode(name, forKey: .name)
-        try container.encodeIfPresent(key, forKey: .key)  // present only when the key is created
-        try container.encode(keyPrefix, forKey: .keyPrefix)
-        try container.encode(permissions, forKey: .permissions)
-        try container.encode(rateLimit, forKey: .rateLimit)
-        try container.encode(createdAt, forKey: .createdAt)
-        try container.encode(expiresAt, forKey: .expiresAt)
-        try container.encode(isActive, forKey: .isActive)
-        try container.encode(lastUsed, forKey: .lastUsed)
-        try container.encode(usageCount, forKey: .usageCount)
     }
 
     public init(

@@ -11,16 +11,16 @@ public struct AuditEntry: Codable, Sendable, Equatable {
     /// The principal's uid, or `operator:<name>` for a `make` operation.
     public var actor: String
     /// `admin` or `api_key` (`operator` for a `make` operation).
-    public var actorRole: String?
+    @NullEncoded public var actorRole: String?
     /// `insert`, `update`, `delete` or `restore`.
     public var action: String
     /// The table or document collection (`products`, `api_keys`), or `database` for a restore.
     public var resource: String
-    public var resourceID: String?
+    @NullEncoded public var resourceID: String?
     /// The row before the change (`null` for an insert) and after it (`null` for a delete).
-    public var before: JSONValue?
-    public var after: JSONValue?
-    public var requestID: String?
+    @NullEncoded public var before: JSONValue?
+    @NullEncoded public var after: JSONValue?
+    @NullEncoded public var requestID: String?
 
     public init(
         id: Int, service: String, occurredAt: Date, actor: String, actorRole: String?, action: String, resource: String,
@@ -42,22 +42,6 @@ public struct AuditEntry: Codable, Sendable, Equatable {
     enum CodingKeys: String, CodingKey {
         case id, service, actor, action, resource, before, after
         case occurredAt = "occurred_at", actorRole = "actor_role", resourceID = "resource_id", requestID = "request_id"
-    }
-
-    /// Every key is written, `null` included (`before` of an insert, `resource_id` unknown).
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(id, forKey: .id)
-        try container.encode(service, forKey: .service)
-        try container.encode(occurredAt, forKey: .occurredAt)
-        try container.encode(actor, forKey: .actor)
-        try container.encode(actorRole, forKey: .actorRole)
-        try container.encode(action, forKey: .action)
-        try container.encode(resource, forKey: .resource)
-        try container.encode(resourceID, forKey: .resourceID)
-        try container.encode(before ?? .null, forKey: .before)
-        try container.encode(after ?? .null, forKey: .after)
-        try container.encode(requestID, forKey: .requestID)
     }
 
     /// Newest first; for equal times, the higher id (then the service) first.

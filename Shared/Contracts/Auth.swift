@@ -6,14 +6,14 @@ public struct UserResponse: Codable, Sendable, Equatable {
     public var email: String
     public var firstName: String
     public var lastName: String
-    public var phoneNumber: String?
+    @NullEncoded public var phoneNumber: String?
     public var status: String
     public var emailVerified: Bool
     public var profileCompleted: Bool
     public var timezone: String
     public var language: String
     public var loginCount: Int
-    public var lastLoginAt: Date?
+    @NullEncoded public var lastLoginAt: Date?
     public var createdAt: Date
     public var updatedAt: Date
     public var roles: [String]
@@ -47,24 +47,6 @@ public struct UserResponse: Codable, Sendable, Equatable {
         self.roles = roles
     }
 
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(uid, forKey: .uid)
-        try container.encode(email, forKey: .email)
-        try container.encode(firstName, forKey: .firstName)
-        try container.encode(lastName, forKey: .lastName)
-        try container.encode(phoneNumber, forKey: .phoneNumber)  // null, not absent
-        try container.encode(status, forKey: .status)
-        try container.encode(emailVerified, forKey: .emailVerified)
-        try container.encode(profileCompleted, forKey: .profileCompleted)
-        try container.encode(timezone, forKey: .timezone)
-        try container.encode(language, forKey: .language)
-        try container.encode(loginCount, forKey: .loginCount)
-        try container.encode(lastLoginAt, forKey: .lastLoginAt)
-        try container.encode(createdAt, forKey: .createdAt)
-        try container.encode(updatedAt, forKey: .updatedAt)
-        try container.encode(roles, forKey: .roles)
-    }
 }
 
 /// The tokens a login, registration or refresh hands out.

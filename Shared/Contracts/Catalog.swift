@@ -4,11 +4,11 @@ import Foundation
 public struct CategoryResponse: Codable, Sendable, Equatable {
     public var id: Int
     public var name: String
-    public var description: String?
-    public var parentID: Int?
+    @NullEncoded public var description: String?
+    @NullEncoded public var parentID: Int?
     public var slug: String
     public var sortOrder: Int
-    public var imageURL: String?
+    @NullEncoded public var imageURL: String?
     public var status: String
     public var createdAt: Date
     public var updatedAt: Date
@@ -17,21 +17,6 @@ public struct CategoryResponse: Codable, Sendable, Equatable {
         case id, name, description, slug, status
         case parentID = "parent_id", sortOrder = "sort_order", imageURL = "image_url"
         case createdAt = "created_at", updatedAt = "updated_at"
-    }
-
-    /// Optional fields are written as `null`, not left out.
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(id, forKey: .id)
-        try container.encode(name, forKey: .name)
-        try container.encode(description, forKey: .description)
-        try container.encode(parentID, forKey: .parentID)
-        try container.encode(slug, forKey: .slug)
-        try container.encode(sortOrder, forKey: .sortOrder)
-        try container.encode(imageURL, forKey: .imageURL)
-        try container.encode(status, forKey: .status)
-        try container.encode(createdAt, forKey: .createdAt)
-        try container.encode(updatedAt, forKey: .updatedAt)
     }
 
     public init(
@@ -55,16 +40,17 @@ public struct CategoryResponse: Codable, Sendable, Equatable {
 public struct ProductResponse: Codable, Sendable, Equatable {
     public var id: Int
     public var name: String
-    public var description: String?
+    @NullEncoded public var description: String?
     public var price: Money
     public var stock: Int
     public var categoryID: Int
     public var sku: String
-    public var imageURL: String?
+    @NullEncoded public var imageURL: String?
     public var status: String
     public var tags: [String]
     public var slug: String
     public var isFeatured: Bool
+    /// Left out when absent: customers never see it (nor the margin).
     public var costPrice: Money?
     public var marginPercentage: Double?
     /// Mean rating of approved reviews, two places (0 when there are none).
@@ -79,30 +65,6 @@ public struct ProductResponse: Codable, Sendable, Equatable {
         case categoryID = "category_id", imageURL = "image_url", isFeatured = "is_featured", costPrice = "cost_price"
         case marginPercentage = "margin_percentage", ratingAverage = "rating_average", reviewCount = "review_count"
         case createdAt = "created_at", updatedAt = "updated_at"
-    }
-
-    /// Optional fields are written as `null`; `cost_price` and `margin_percentage` are left
-    /// out when absent, which is how customers get them.
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(id, forKey: .id)
-        try container.encode(name, forKey: .name)
-        try container.encode(description, forKey: .description)
-        try container.encode(price, forKey: .price)
-        try container.encode(stock, forKey: .stock)
-        try container.encode(categoryID, forKey: .categoryID)
-        try container.encode(sku, forKey: .sku)
-        try container.encode(imageURL, forKey: .imageURL)
-        try container.encode(status, forKey: .status)
-        try container.encode(tags, forKey: .tags)
-        try container.encode(slug, forKey: .slug)
-        try container.encode(isFeatured, forKey: .isFeatured)
-        try container.encodeIfPresent(costPrice, forKey: .costPrice)
-        try container.encodeIfPresent(marginPercentage, forKey: .marginPercentage)
-        try container.encode(ratingAverage, forKey: .ratingAverage)
-        try container.encode(reviewCount, forKey: .reviewCount)
-        try container.encode(createdAt, forKey: .createdAt)
-        try container.encode(updatedAt, forKey: .updatedAt)
     }
 
     public init(
@@ -136,10 +98,10 @@ public struct ReviewResponse: Codable, Sendable, Equatable {
     public var id: Int
     public var productID: Int
     public var userUID: String
-    public var orderID: Int?
+    @NullEncoded public var orderID: Int?
     public var rating: Int
-    public var title: String?
-    public var comment: String?
+    @NullEncoded public var title: String?
+    @NullEncoded public var comment: String?
     public var isVerifiedPurchase: Bool
     public var isApproved: Bool
     public var createdAt: Date
@@ -150,22 +112,6 @@ public struct ReviewResponse: Codable, Sendable, Equatable {
         case productID = "product_id", userUID = "user_uid", orderID = "order_id"
         case isVerifiedPurchase = "is_verified_purchase", isApproved = "is_approved"
         case createdAt = "created_at", updatedAt = "updated_at"
-    }
-
-    /// Optional fields are written as `null`, not left out.
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(id, forKey: .id)
-        try container.encode(productID, forKey: .productID)
-        try container.encode(userUID, forKey: .userUID)
-        try container.encode(orderID, forKey: .orderID)
-        try container.encode(rating, forKey: .rating)
-        try container.encode(title, forKey: .title)
-        try container.encode(comment, forKey: .comment)
-        try container.encode(isVerifiedPurchase, forKey: .isVerifiedPurchase)
-        try container.encode(isApproved, forKey: .isApproved)
-        try container.encode(createdAt, forKey: .createdAt)
-        try container.encode(updatedAt, forKey: .updatedAt)
     }
 
     public init(

@@ -78,15 +78,15 @@ public struct OrderResponse: Codable, Sendable, Equatable {
     public var userUID: String
     public var status: String
     public var paymentStatus: String
-    public var paymentMethod: String?
-    public var shippingMethod: String?
-    public var trackingNumber: String?
+    @NullEncoded public var paymentMethod: String?
+    @NullEncoded public var shippingMethod: String?
+    @NullEncoded public var trackingNumber: String?
     public var subtotal: Money
     public var taxAmount: Money
     public var shippingAmount: Money
     public var discountAmount: Money
     public var totalAmount: Money
-    public var failureReason: String?
+    @NullEncoded public var failureReason: String?
     public var items: [Item]
     public var createdAt: Date
     public var updatedAt: Date
@@ -122,26 +122,6 @@ public struct OrderResponse: Codable, Sendable, Equatable {
         self.updatedAt = updatedAt
     }
 
-    /// Optional fields are written as `null`, not left out.
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(id, forKey: .id)
-        try container.encode(userUID, forKey: .userUID)
-        try container.encode(status, forKey: .status)
-        try container.encode(paymentStatus, forKey: .paymentStatus)
-        try container.encode(paymentMethod, forKey: .paymentMethod)
-        try container.encode(shippingMethod, forKey: .shippingMethod)
-        try container.encode(trackingNumber, forKey: .trackingNumber)
-        try container.encode(subtotal, forKey: .subtotal)
-        try container.encode(taxAmount, forKey: .taxAmount)
-        try container.encode(shippingAmount, forKey: .shippingAmount)
-        try container.encode(discountAmount, forKey: .discountAmount)
-        try container.encode(totalAmount, forKey: .totalAmount)
-        try container.encode(failureReason, forKey: .failureReason)
-        try container.encode(items, forKey: .items)
-        try container.encode(createdAt, forKey: .createdAt)
-        try container.encode(updatedAt, forKey: .updatedAt)
-    }
 }
 
 /// `PATCH /api/v1/orders/{id}` (admin).
@@ -167,11 +147,11 @@ public struct PaymentResponse: Codable, Sendable, Equatable {
     public var orderID: Int
     public var amount: Money
     public var status: String
-    public var paymentMethod: String?
+    @NullEncoded public var paymentMethod: String?
     public var currency: String
-    public var transactionID: String?
-    public var gateway: String?
-    public var gatewayResponse: JSONValue?
+    @NullEncoded public var transactionID: String?
+    @NullEncoded public var gateway: String?
+    @NullEncoded public var gatewayResponse: JSONValue?
     public var createdAt: Date
     public var updatedAt: Date
 
@@ -198,19 +178,4 @@ public struct PaymentResponse: Codable, Sendable, Equatable {
         self.updatedAt = updatedAt
     }
 
-    /// Optional fields are written as `null`, not left out.
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(id, forKey: .id)
-        try container.encode(orderID, forKey: .orderID)
-        try container.encode(amount, forKey: .amount)
-        try container.encode(status, forKey: .status)
-        try container.encode(paymentMethod, forKey: .paymentMethod)
-        try container.encode(currency, forKey: .currency)
-        try container.encode(transactionID, forKey: .transactionID)
-        try container.encode(gateway, forKey: .gateway)
-        try container.encode(gatewayResponse, forKey: .gatewayResponse)
-        try container.encode(createdAt, forKey: .createdAt)
-        try container.encode(updatedAt, forKey: .updatedAt)
-    }
 }
