@@ -62,6 +62,6 @@ struct TokenBucket: Sendable, Equatable {
     /// Whether the bucket has refilled completely and can be forgotten.
     func isFull(now: ContinuousClock.Instant) -> Bool {
         let elapsed = now - updated
-        return tokens + Double(elapsed.components.seconds) * refillPerSecond >= Double(capacity)
+        return tokens + elapsed.inSeconds * refillPerSecond >= Double(capacity)
     }
 }

@@ -1,3 +1,4 @@
+import Primitives
 /// When and how soon a failed idempotent request is tried again: exponential backoff with
 /// full jitter (a random delay up to the capped exponential), so retries from many callers spread out.
 public struct RetryPolicy: Sendable {
@@ -21,8 +22,7 @@ public struct RetryPolicy: Sendable {
     /// The delay before try number `attempt + 1` (`attempt` ≥ 1).
     func delay(after attempt: Int) -> Duration {
         let cap = min(maxDelay, baseDelay * (1 << min(attempt - 1, 16)))
-        let capNanos = cap.components.seconds * 1_000_000_000 + cap.components.attoseconds / 1_000_000_000
-        return .nanoseconds(Int64.random(in: 0...max(0, capNanos)))
+        return .microseconds(Int.random(in: 0...max(0, cap.wholeMicroseconds)))
     }
 
     /// Whether a response counts against the upstream's circuit breaker: it broke (500) or a

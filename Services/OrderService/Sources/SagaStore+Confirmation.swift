@@ -28,7 +28,7 @@ extension SagaStore {
             """
         query.append(Self.loggedCTE(saga.unlogged + events))
         query.append(", payment AS (")
-        query.append(try payment.write)
+        query.append(try OrderWrite.paymentInsert(payment))
         query.append(
             """
             ),

@@ -20,7 +20,7 @@ enum OrderWrite: Sendable {
                 Self.reservationStatements(reservation, totals: totals)
             case .payment(let payment):
                 [
-                    try payment.write,
+                    try Self.paymentInsert(payment),
                     """
                     UPDATE orders SET payment_status = \(payment.orderPaymentStatus), updated_at = now()
                     FROM lease WHERE orders.id = lease.order_id
@@ -30,6 +30,17 @@ enum OrderWrite: Sendable {
                 [Self.statusChange(.sagaFailed, extra: ", failure_reason = \(reason)")]
             }
         }
+    }
+
+    /// The `payments` row, at most once per kind (partial unique indexes), so a repeated step
+    /// writes nothing.
+    static func paymentInsert(_ payment: PaymentRecord) throws -> PostgresQuery {
+        """
+        INSERT INTO payments (order_id, amount, status, payment_method, transaction_id, gateway, gateway_response)
+        SELECT lease.order_id, \(payment.amount.amount), \(payment.status), \(payment.method), \(payment.outcome.transactionID),
+               \(payment.gateway), \(try PostgresJSONB(encoding: payment.outcome.response))
+        FROM lease ON CONFLICT DO NOTHING
+        """
     }
 
     /// `UPDATE orders SET status = …` for `change`, as ``OrderStatus/transition(_:)`` says:
