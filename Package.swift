@@ -165,7 +165,9 @@ let package = Package(
         .target(
             name: "TestSupport",
             dependencies: [
-                "Contracts", "Postgres", "ServiceKit", "HTTPClient", "Primitives",
+                "Authentication", "Contracts", "Postgres", "ServiceKit", "HTTPClient", "Primitives",
+                .product(name: "JWTKit", package: "jwt-kit"),
+                .product(name: "CryptoExtras", package: "swift-crypto"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),

@@ -84,19 +84,29 @@ public struct FirebaseTokenClaims: JWTPayload {
     public var aud: AudienceClaim
     /// Custom claim carrying the stack's roles, when the project sets it.
     public var roles: [String]?
+    /// The user's email and display name, when the sign-in method gives them.
+    public var email: String?
+    public var emailVerified: Bool?
+    public var name: String?
 
     enum CodingKeys: String, CodingKey {
-        case sub, iat, exp, iss, aud, roles
-        case authTime = "auth_time"
+        case sub, iat, exp, iss, aud, roles, email, name
+        case authTime = "auth_time", emailVerified = "email_verified"
     }
 
-    public init(subject: String, issuedAt: Date, expiresAt: Date, authTime: Date, issuer: String, audience: String) {
+    public init(
+        subject: String, issuedAt: Date, expiresAt: Date, authTime: Date, issuer: String, audience: String, email: String? = nil,
+        emailVerified: Bool? = nil, name: String? = nil
+    ) {
         sub = SubjectClaim(value: subject)
         iat = IssuedAtClaim(value: issuedAt)
         exp = ExpirationClaim(value: expiresAt)
         self.authTime = authTime.timeIntervalSince1970
         iss = IssuerClaim(value: issuer)
         aud = AudienceClaim(value: [audience])
+        self.email = email
+        self.emailVerified = emailVerified
+        self.name = name
     }
 
     public func verify(using algorithm: some JWTAlgorithm) async throws {

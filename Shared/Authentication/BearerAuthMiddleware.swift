@@ -5,15 +5,19 @@ import ServiceKit
 
 /// Reads `Authorization: Bearer <token>`: a valid token makes its user the request's
 /// ``ServiceKit/Principal``; an invalid one is 401 at once; no header leaves the request
-/// anonymous, for routes to accept or refuse (`context.requireUser()`). The request of an
+/// anonymous, for routes to accept or refuse (`context.requireUser()`). A user signed in with
+/// another provider's token has their profile made on first use (``FirstUseProvisioning``).
+/// The request of an
 /// admin or an API key runs with its database work attributed to the caller, for the audit
 /// trail (``ServiceKit/AuditTrail/withActor(_:requestID:_:)``).
 public struct BearerAuthMiddleware: RouterMiddleware {
     public typealias Context = ServiceRequestContext
     let verifier: TokenVerifier
+    let provisioning: FirstUseProvisioning?
 
-    public init(verifier: TokenVerifier) {
+    public init(verifier: TokenVerifier, provisioning: FirstUseProvisioning? = nil) {
         self.verifier = verifier
+        self.provisioning = provisioning
     }
 
     public func handle(
@@ -24,6 +28,7 @@ public struct BearerAuthMiddleware: RouterMiddleware {
         let principal = try await verifier.principal(authorization: header, logger: context.logger)
         context.principal = principal
         context.logger[metadataKey: "user_uid"] = .string(principal.uid)
+        try await provisioning?.ensure(principal)
         return try await AuditTrail.withActor(principal, requestID: context.requestID) { try await next(request, context) }
     }
 }

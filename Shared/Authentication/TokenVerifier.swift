@@ -1,3 +1,4 @@
+import Contracts
 import Foundation
 import HTTPClient
 import JWTKit
@@ -80,7 +81,9 @@ public struct TokenVerifier: Sendable {
         guard claims.iat.value <= now, Date(timeIntervalSince1970: claims.authTime) <= now else {
             throw AuthenticationError.issuedInTheFuture
         }
-        return Principal(uid: claims.sub.value, roles: claims.roles ?? ["customer"])
+        return Principal(
+            uid: claims.sub.value, roles: claims.roles ?? ["customer"],
+            externalIdentity: ExternalIdentity(email: claims.email, emailVerified: claims.emailVerified ?? false, name: claims.name))
     }
 
     /// The header and payload as JSON objects, before any check.

@@ -11,12 +11,19 @@ public struct Principal: Sendable, Equatable {
     public var sessionID: String?
     /// An API key's permissions (`products:write`, `orders:read`, …); `nil` for a user.
     public var keyPermissions: [String]?
+    /// For a user signed in with another provider's token (Firebase): what the token says of
+    /// them, from which the User service makes their profile on first use.
+    public var externalIdentity: ExternalIdentity?
 
-    public init(uid: String, roles: [String], sessionID: String? = nil, keyPermissions: [String]? = nil) {
+    public init(
+        uid: String, roles: [String], sessionID: String? = nil, keyPermissions: [String]? = nil,
+        externalIdentity: ExternalIdentity? = nil
+    ) {
         self.uid = uid
         self.roles = roles
         self.sessionID = sessionID
         self.keyPermissions = keyPermissions
+        self.externalIdentity = externalIdentity
     }
 
     public var isAdmin: Bool { roles.contains("admin") }

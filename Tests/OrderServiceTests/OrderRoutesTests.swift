@@ -47,7 +47,7 @@ struct OrderRoutesTests {
             _ = OrderServiceApp.buildRouter(
                 router,
                 dependencies: OrderDependencies(
-                    pool: harness.pool, users: FakeUsers(), stock: stock, payments: payments, tokenVerifier: tokens.verifier,
+                    pool: harness.pool, users: FakeUsers(), stock: stock, payments: payments, tokenVerifier: tokens.verifier, provisioning: nil,
                     settings: harness.settings, internalToken: "internal", leaseOwner: UUID(), logger: TestEnvironment.logger("orders")))
             try await Application(router: router).test(.router) { client in try await body(client, tokens) }
         }

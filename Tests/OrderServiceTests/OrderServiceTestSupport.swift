@@ -101,11 +101,14 @@ struct OrderPeers: Sendable {
     }
 }
 
-/// Runs the stack for `body`; `orderEnvironment` adds to or overrides the Order service's settings.
+/// Runs the stack for `body`; `orderEnvironment` adds to or overrides the Order service's
+/// settings, `everyService` every service's.
 func withOrderStack(
-    _ orderEnvironment: [String: String] = [:], _ body: @escaping @Sendable (OrderTestStack) async throws -> Void
+    _ orderEnvironment: [String: String] = [:], everyService: [String: String] = [:],
+    _ body: @escaping @Sendable (OrderTestStack) async throws -> Void
 ) async throws {
-    let users = try await UserServiceApp.buildApplication(configuration: try await serviceTestConfiguration(UserServiceApp.defaults))
+    let users = try await UserServiceApp.buildApplication(
+        configuration: try await serviceTestConfiguration(UserServiceApp.defaults, environment: everyService))
     try await users.test(.live) { userClient in
         let userURL = "http://127.0.0.1:\(userClient.port!)"
         let tokens = try await TestTokens.issue(userClient)
@@ -113,11 +116,13 @@ func withOrderStack(
         let productURL = "http://127.0.0.1:\(productPort)"
         let orderConfiguration = try await serviceTestConfiguration(
             OrderServiceApp.defaults,
-            environment: orderTestEnvironment(userURL: userURL, productURL: productURL).merging(orderEnvironment) { $1 })
+            environment: orderTestEnvironment(userURL: userURL, productURL: productURL).merging(everyService) { $1 }
+                .merging(orderEnvironment) { $1 })
         try await OrderServiceApp.buildApplication(configuration: orderConfiguration).test(.live) { orders in
             let productConfiguration = try await serviceTestConfiguration(
                 ProductServiceApp.defaults,
-                environment: ["USER_SERVICE_URL": userURL, "ORDER_SERVICE_URL": "http://127.0.0.1:\(orders.port!)", "PORT": "\(productPort)"])
+                environment: everyService.merging(
+                    ["USER_SERVICE_URL": userURL, "ORDER_SERVICE_URL": "http://127.0.0.1:\(orders.port!)", "PORT": "\(productPort)"]) { $1 })
             let products = try ProductServiceApp.buildApplication(configuration: productConfiguration)
             try await products.withServer(onPort: productPort) {
                 try await body(

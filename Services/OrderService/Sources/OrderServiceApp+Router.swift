@@ -14,6 +14,8 @@ struct OrderDependencies: Sendable {
     var stock: any StockReserving
     var payments: any PaymentProvider
     var tokenVerifier: TokenVerifier
+    /// Makes the profile of a user signed in elsewhere (Firebase) before the saga checks them.
+    var provisioning: FirstUseProvisioning?
     var settings: OrderSettings
     /// `INTERNAL_TOKEN`, for the `/internal/…` routes.
     var internalToken: String?
@@ -33,7 +35,7 @@ extension OrderServiceApp {
             settings: dependencies.settings, logger: dependencies.logger)
         let orders = OrderStore(pool: pool)
         router.group("/api/v1/orders")
-            .add(middleware: BearerAuthMiddleware(verifier: dependencies.tokenVerifier))
+            .add(middleware: BearerAuthMiddleware(verifier: dependencies.tokenVerifier, provisioning: dependencies.provisioning))
             .addRoutes(OrdersController(orders: orders, sagas: store, saga: saga, sagaTimeout: dependencies.settings.sagaTimeout).endpoints)
         let internalRoutes = router.group("/internal").add(middleware: InternalTokenMiddleware(token: dependencies.internalToken))
         internalRoutes.addRoutes(AuditController(pool: pool, service: "order").endpoints, atPath: "audit")

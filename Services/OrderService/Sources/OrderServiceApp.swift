@@ -28,7 +28,8 @@ public enum OrderServiceApp {
                     pool: dependencies.pool,
                     users: UserAccounts(peer: configuration.peer(.user, client: client).timeout(settings.upstreamTimeout)),
                     stock: StockReservations(peer: configuration.peer(.product, client: client).timeout(settings.upstreamTimeout)),
-                    payments: PaymentSimulator(), tokenVerifier: dependencies.tokenVerifier(client: client), settings: settings,
+                    payments: PaymentSimulator(), tokenVerifier: dependencies.tokenVerifier(client: client),
+                    provisioning: .remote(configuration.peer(.user, client: client)), settings: settings,
                     internalToken: configuration.internalToken, leaseOwner: UUID(), logger: dependencies.logger))
             let recovery = SagaRecoveryWorker(
                 sagas: saga.store, saga: saga, interval: min(settings.sagaTimeout / 2, .seconds(5)), sagaTimeout: settings.sagaTimeout,

@@ -10,6 +10,9 @@ struct ProductDependencies: Sendable {
     var pool: PostgresPool
     var cache: ProductCache
     var purchases: any PurchaseVerifying
+    /// The User service, for a review author's account and the profiles of users signed in elsewhere.
+    var authors: any AuthorChecking
+    var provisioning: FirstUseProvisioning?
     var tokenVerifier: TokenVerifier
     /// `INTERNAL_TOKEN`, for the `/internal/…` routes.
     var internalToken: String?
@@ -22,8 +25,9 @@ extension ProductServiceApp {
         let pool = dependencies.pool, cache = dependencies.cache
         let products = ProductStore(pool: pool, cache: cache)
         let reviews = ReviewsController(
-            reviews: ReviewStore(pool: pool, cache: cache), products: products, purchases: dependencies.purchases)
-        let api = router.group("/api/v1").add(middleware: BearerAuthMiddleware(verifier: dependencies.tokenVerifier))
+            reviews: ReviewStore(pool: pool, cache: cache), products: products, purchases: dependencies.purchases,
+            authors: dependencies.authors)
+        let api = router.group("/api/v1").add(middleware: BearerAuthMiddleware(verifier: dependencies.tokenVerifier, provisioning: dependencies.provisioning))
         api.addRoutes(CategoriesController(store: CategoryStore(pool: pool)).endpoints, atPath: "categories")
         api.addRoutes(ProductsController(store: products).endpoints, atPath: "products")
         api.addRoutes(reviews.productRoutes, atPath: "products")

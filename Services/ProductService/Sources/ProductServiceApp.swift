@@ -31,6 +31,8 @@ public enum ProductServiceApp {
                 dependencies: ProductDependencies(
                     pool: dependencies.pool, cache: cache,
                     purchases: PurchaseVerifier(orders: configuration.peer(.order, client: client).timeout(.seconds(2)), logger: dependencies.logger),
+                    authors: ReviewAuthors(users: configuration.peer(.user, client: client)),
+                    provisioning: .remote(configuration.peer(.user, client: client)),
                     tokenVerifier: dependencies.tokenVerifier(client: client), internalToken: configuration.internalToken))
             var services: [any Service] = [client]
             if cache.isEnabled {

@@ -8,6 +8,7 @@ struct ReviewsController: Sendable {
     let reviews: ReviewStore
     let products: ProductStore
     let purchases: any PurchaseVerifying
+    let authors: any AuthorChecking
 
     struct CreateBody: Decodable {
         var rating: Int?
@@ -64,6 +65,7 @@ struct ReviewsController: Sendable {
         errors.check(body.comment, "comment", length: 0...5000, "must be at most 5000 characters")
         try errors.throwIfAny()
         guard try await products.get(product, admin: principal.isAdmin) != nil else { throw APIError.notFound("product") }
+        try await authors.requireActive(principal.uid)
         let purchase = await purchases.verify(user: principal.uid, product: product)
         let review = try await reviews.create(
             product: product, user: principal.uid, orderID: purchase.orderID, rating: body.rating!, title: body.title,

@@ -87,8 +87,10 @@ struct AuthController: Sendable {
         let user = try await directory.user(email: EmailAddress.normalized(body.email!))
         // The same work and the same answer whether the account is missing, deleted or the password wrong.
         let password = body.password!
-        let matches = try await hasher.verify(password, hash: user?.passwordHash ?? PasswordHasher.decoy)
-        guard let user, matches, PasswordPolicy.couldMatch(password), user.isActive else {
+        // An account made from another provider's sign-in has no password here: never a match.
+        let hash = user.map(\.passwordHash).flatMap { $0.isEmpty ? nil : $0 }
+        let matches = try await hasher.verify(password, hash: hash ?? PasswordHasher.decoy)
+        guard let user, hash != nil, matches, PasswordPolicy.couldMatch(password), user.isActive else {
             context.logger.info("login refused")
             throw APIError(.invalidCredentials, "wrong email or password")
         }

@@ -15,6 +15,7 @@ struct InternalController: Sendable {
     var endpoints: RouteCollection<ServiceRequestContext> {
         let routes = RouteCollection(context: ServiceRequestContext.self)
         routes.get("users/:uid", use: user)
+        routes.post("users/:uid/provision", use: provision)
         routes.post("api-keys/resolve", use: resolve)
         return routes
     }
@@ -25,6 +26,15 @@ struct InternalController: Sendable {
             throw APIError.notFound("user")
         }
         return user.response
+    }
+
+    /// The profile of a user signed in with another provider's token, made if it is their
+    /// first request anywhere in the stack (the other services ask before they serve them).
+    @Sendable func provision(_ request: Request, context: ServiceRequestContext) async throws -> UserResponse {
+        let uid = try context.parameters.require("uid")
+        guard (1...128).contains(uid.count) else { throw APIError.validation(["uid": "must be 1 to 128 characters"]) }
+        let identity = try await request.decode(as: ExternalIdentity.self, context: context)
+        return try await directory.provision(uid: uid, identity: identity).response
     }
 
     /// The key's id, permissions, rate limit and a token acting for it; 404 for an unknown,

@@ -26,6 +26,40 @@ struct UserDirectory: Sendable {
         }
     }
 
+    /// The profile of a user signed in with another provider's token: made from what the token
+    /// says the first time they are seen (`source` `firebase`, no local password, so no
+    /// password login), the one made before afterwards, deleted or not. Requests that race make
+    /// one profile. ``AccountError/emailTaken`` when an account registered here holds the email.
+    func provision(uid: String, identity: ExternalIdentity) async throws -> UserRecord {
+        if let existing = try await user(uid: uid) { return existing }
+        let email = identity.email.map(EmailAddress.normalized) ?? ""
+        let (firstName, lastName) = Self.splitName(identity.name)
+        var record = UserRecord(
+            uid: uid, email: email, firstName: firstName, lastName: lastName, phoneNumber: nil, timezone: "UTC", language: "en",
+            roles: ["customer"], passwordHash: "", source: "firebase", ipAddress: nil, userAgent: nil, now: Date())
+        record.emailVerified = identity.emailVerified
+        do {
+            try await store.runTransaction { transaction in
+                if !email.isEmpty { try await transaction.create(emails.document(email), ["uid": .string(uid)]) }
+                try await transaction.create(users.document(uid), record.document)
+            }
+            return record
+        } catch DocumentStoreError.alreadyExists(let path) {
+            // Another request made the profile first, or the email is another account's.
+            if let existing = try await user(uid: uid) { return existing }
+            guard path.hasPrefix(UserRecord.emailCollection) else { throw DocumentStoreError.alreadyExists(path: path) }
+            throw AccountError.emailTaken
+        }
+    }
+
+    /// `Ada Lovelace` as first and last name, each at most 100 characters.
+    static func splitName(_ name: String?) -> (first: String, last: String) {
+        let parts = (name ?? "").split(whereSeparator: \.isWhitespace).map(String.init)
+        let first = String((parts.first ?? "").prefix(100))
+        let last = String(parts.dropFirst().joined(separator: " ").prefix(100))
+        return (first, last)
+    }
+
     func user(uid: String) async throws -> UserRecord? {
         try await users.document(uid).get().map(UserRecord.init)
     }

@@ -31,7 +31,10 @@ extension UserServiceApp {
                 status: .ok, headers: [.contentType: "application/json", .cacheControl: "public, max-age=300"],
                 body: .init(byteBuffer: ByteBuffer(string: jwks)))
         }
-        let api = router.group("/api/v1").add(middleware: BearerAuthMiddleware(verifier: dependencies.tokenVerifier))
+        let directory = dependencies.directory
+        let provisioning = FirstUseProvisioning { uid, identity in _ = try await directory.provision(uid: uid, identity: identity) }
+        let api = router.group("/api/v1").add(
+            middleware: BearerAuthMiddleware(verifier: dependencies.tokenVerifier, provisioning: provisioning))
         api.addRoutes(
             AuthController(directory: dependencies.directory, issuer: dependencies.issuer, hasher: dependencies.hasher).endpoints,
             atPath: "auth")
