@@ -202,10 +202,9 @@ let package = Package(
         .testTarget(
             name: "AuthenticationTests",
             dependencies: [
-                "ServiceKit", "Authentication", "TestSupport", "HTTPClient",
+                "Contracts", "Primitives", "ServiceKit", "Authentication", "TestSupport", "HTTPClient",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "JWTKit", package: "jwt-kit"),
-                .product(name: "CryptoExtras", package: "swift-crypto"),
             ],
             path: "Tests/AuthenticationTests"),
         .testTarget(
@@ -214,7 +213,6 @@ let package = Package(
                 "Contracts", "DocumentStore", "Postgres", "ServiceKit", "UserService", "Authentication", "HTTPClient", "TestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "JWTKit", package: "jwt-kit"),
-                .product(name: "CryptoExtras", package: "swift-crypto"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),

@@ -17,8 +17,8 @@ struct GatewayDependencies: Sendable {
     var keys: APIKeyResolver
     var limiter: SharedRateLimiter
     var logs: RequestLogWriter
-    /// Each service's `/internal/…` routes (audit trails, the dashboard's order figures).
-    var services: [Upstream: InternalClient]
+    /// A client of each service's `/internal/…` routes (audit trails, the dashboard's order figures).
+    var peer: @Sendable (Upstream) -> InternalClient
     /// The operator's page's files (`DASHBOARD_DIR`).
     var dashboardDirectory: String
     /// The gateway's own OpenAPI document, merged with the services'.
@@ -42,10 +42,10 @@ extension GatewayApp {
             atPath: "/health")
         router.addRoutes(AnalyticsController(pool: pool).endpoints, atPath: "/api/v1/analytics")
         router.addRoutes(AdminController(pool: pool).endpoints, atPath: "/api/v1/admin")
-        router.addRoutes(AuditTrailController(pool: pool, services: dependencies.services).endpoints, atPath: "/api/v1/admin/audit")
-        if let orders = dependencies.services[.order] {
-            router.addRoutes(DashboardController(pool: pool, orderService: orders).endpoints, atPath: "/api/v1/admin/dashboard")
-        }
+        let services = Dictionary(uniqueKeysWithValues: Upstream.allCases.map { ($0, dependencies.peer($0)) })
+        router.addRoutes(AuditTrailController(pool: pool, services: services).endpoints, atPath: "/api/v1/admin/audit")
+        router.addRoutes(
+            DashboardController(pool: pool, orderService: dependencies.peer(.order)).endpoints, atPath: "/api/v1/admin/dashboard")
         router.addRoutes(DashboardPage(directory: dependencies.dashboardDirectory, logger: dependencies.logger).endpoints, atPath: "/admin")
         router.addRoutes(
             MergedOpenAPIController(

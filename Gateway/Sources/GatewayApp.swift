@@ -36,7 +36,7 @@ public enum GatewayApp {
                         url: gatewayConfiguration.rateLimits.sharedStore, timeout: gatewayConfiguration.rateLimits.sharedStoreTimeout,
                         logger: dependencies.logger),
                     logs: logs,
-                    services: Dictionary(uniqueKeysWithValues: Upstream.allCases.map { ($0, configuration.peer($0.peer, client: client)) }),
+                    peer: { configuration.peer($0.peer, client: client) },
                     dashboardDirectory: configuration.environment["DASHBOARD_DIR"] ?? "Gateway/Dashboard",
                     documentPath: OpenAPIController.path(configuration), logger: dependencies.logger))
             return ServiceExtras(services: [client, logs, retention])

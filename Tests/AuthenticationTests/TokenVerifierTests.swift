@@ -1,10 +1,11 @@
 // Over 250 lines: one suite of every way a token is refused, each case a few lines.
 import Authentication
-import CryptoExtras
+import Contracts
 import Foundation
 import HTTPClient
 import Hummingbird
 import JWTKit
+import Primitives
 import Synchronization
 import TestSupport
 import Testing
@@ -57,10 +58,7 @@ func claims(
         sessionID: "session-1", roles: ["customer"], issuer: issuer, audience: audience)
 }
 
-func base64URL(_ text: String) -> String {
-    Data(text.utf8).base64EncodedString().replacingOccurrences(of: "+", with: "-")
-        .replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
-}
+func base64URL(_ text: String) -> String { Base64URL.encode(Array(text.utf8)) }
 
 @Suite("Bearer token verification")
 struct TokenVerifierTests {
@@ -201,36 +199,24 @@ struct TokenVerifierTests {
 
 @Suite("Firebase ID tokens")
 struct FirebaseTokenTests {
-    let project = "demo-shop"
-    let rsaKey: JWTKit.Insecure.RSA.PrivateKey
-    let jwks: String
+    let project = TestFirebase.project
+    let firebase: TestFirebase
 
-    init() throws {
-        rsaKey = try JWTKit.Insecure.RSA.PrivateKey(backing: _RSA.Signing.PrivateKey(keySize: .bits2048))
-        let (modulus, exponent) = try rsaKey.publicKey.getKeyPrimitives()
-        func encode(_ data: Data) -> String {
-            data.base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
-                .replacingOccurrences(of: "=", with: "")
-        }
-        jwks = #"{"keys":[{"kty":"RSA","alg":"RS256","use":"sig","kid":"fb-1","n":"\#(encode(modulus))","e":"\#(encode(exponent))"}]}"#
-    }
+    init() throws { firebase = try TestFirebase() }
 
-    private func sign(_ claims: FirebaseTokenClaims) async throws -> String {
-        let keys = await JWTKeyCollection().add(rsa: rsaKey, digestAlgorithm: .sha256, kid: "fb-1")
-        return try await keys.sign(claims, kid: "fb-1")
-    }
+    private func sign(_ claims: FirebaseTokenClaims) async throws -> String { try await firebase.sign(claims) }
 
     private func firebaseClaims(
         subject: String = "firebase-uid", audience: String? = nil, issuedAt: Date = Date().addingTimeInterval(-10)
     ) -> FirebaseTokenClaims {
         FirebaseTokenClaims(
             subject: subject, issuedAt: issuedAt, expiresAt: Date().addingTimeInterval(3600), authTime: issuedAt,
-            issuer: "https://securetoken.google.com/\(project)", audience: audience ?? project)
+            issuer: TestFirebase.issuer, audience: audience ?? project, email: "ada@example.com", emailVerified: true, name: "Ada Lovelace")
     }
 
     private func withVerifier(_ body: @escaping @Sendable (TokenVerifier) async throws -> Void) async throws {
         let server = KeyServer()
-        server.serve(jwks)
+        server.serve(try firebase.jwks)
         try await server.makeApplication().withLiveServer { [project] baseURL in
             let configuration = TokenVerifierConfiguration(
                 jwksURL: "\(baseURL)/unused", firebaseProjectID: project, firebaseJWKSURL: "\(baseURL)/jwks.json")
@@ -244,6 +230,8 @@ struct FirebaseTokenTests {
             let principal = try await verifier.verify(token)
             #expect(principal.uid == "firebase-uid")
             #expect(principal.roles == ["customer"])
+            // What the User service makes the profile from on first use.
+            #expect(principal.externalIdentity == ExternalIdentity(email: "ada@example.com", emailVerified: true, name: "Ada Lovelace"))
         }
     }
 
@@ -269,7 +257,7 @@ struct FirebaseTokenTests {
     }
 
     @Test func aFirebaseIssuerWithAnotherAlgorithmIsRefused() async throws {
-        let es256 = TestES256Key(kid: "fb-1")
+        let es256 = TestES256Key(kid: TestFirebase.keyID)
         let token = try await es256.sign(firebaseClaims())
         try await withVerifier { verifier in
             await #expect(throws: AuthenticationError.algorithmNotAllowed("ES256")) { try await verifier.verify(token) }

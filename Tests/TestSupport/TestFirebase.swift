@@ -11,6 +11,9 @@ import Primitives
 /// `https://securetoken.google.com/<project>`, audience the project).
 public struct TestFirebase: Sendable {
     public static let project = "demo-shop"
+    public static let issuer = "https://securetoken.google.com/\(project)"
+    /// The `kid` of the key.
+    public static let keyID = "firebase-test"
     let key: JWTKit.Insecure.RSA.PrivateKey
 
     public init() throws {
@@ -24,8 +27,7 @@ public struct TestFirebase: Sendable {
 
     /// Serves the JWKS (`<base>/jwks.json`) for the duration of `body`.
     public func withKeyServer<Value: Sendable>(_ body: @Sendable @escaping (_ jwksURL: String) async throws -> Value) async throws -> Value {
-        let (modulus, exponent) = try key.publicKey.getKeyPrimitives()
-        let jwks = #"{"keys":[{"kty":"RSA","alg":"RS256","use":"sig","kid":"firebase-test","n":"\#(Base64URL.encode(modulus))","e":"\#(Base64URL.encode(exponent))"}]}"#
+        let jwks = try self.jwks
         let router = Router()
         router.get("/jwks.json") { _, _ in
             Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: jwks)))
@@ -35,14 +37,27 @@ public struct TestFirebase: Sendable {
         return try await app.withLiveServer { baseURL in try await body("\(baseURL)/jwks.json") }
     }
 
+    /// The public key as Google serves it.
+    public var jwks: String {
+        get throws {
+            let (modulus, exponent) = try key.publicKey.getKeyPrimitives()
+            let n = Base64URL.encode(modulus), e = Base64URL.encode(exponent)
+            return #"{"keys":[{"kty":"RSA","alg":"RS256","use":"sig","kid":"\#(Self.keyID)","n":"\#(n)","e":"\#(e)"}]}"#
+        }
+    }
+
+    /// `claims` signed as Firebase signs an ID token (RS256, this key's `kid`).
+    public func sign(_ claims: FirebaseTokenClaims) async throws -> String {
+        let keys = await JWTKeyCollection().add(rsa: key, digestAlgorithm: .sha256, kid: JWKIdentifier(string: Self.keyID))
+        return try await keys.sign(claims, kid: JWKIdentifier(string: Self.keyID))
+    }
+
     /// An ID token for the user `uid`.
     public func idToken(uid: String, email: String?, emailVerified: Bool = true, name: String? = nil) async throws -> String {
         let now = Date()
         let claims = FirebaseTokenClaims(
             subject: uid, issuedAt: now.addingTimeInterval(-5), expiresAt: now.addingTimeInterval(3600), authTime: now.addingTimeInterval(-5),
-            issuer: "https://securetoken.google.com/\(Self.project)", audience: Self.project, email: email, emailVerified: emailVerified,
-            name: name)
-        let keys = await JWTKeyCollection().add(rsa: key, digestAlgorithm: .sha256, kid: "firebase-test")
-        return try await keys.sign(claims, kid: "firebase-test")
+            issuer: Self.issuer, audience: Self.project, email: email, emailVerified: emailVerified, name: name)
+        return try await sign(claims)
     }
 }

@@ -33,7 +33,7 @@ extension SagaStore {
             if try saga.decode("cancel_requested", as: Bool.self), !ended { return .waitForEnd }
             let status = OrderStatus(rawValue: try row.decode("status")) ?? .failed
             guard status.applying(.cancel) != nil else { throw OrderStatus.InvalidTransition(from: status, to: .cancelled) }
-            try await connection.query(Self.forOrder(orderID, OrderWrite.statusChange(.cancel)))
+            try await connection.query(Self.forOrder(orderID, [OrderWrite.statusChange(.cancel)]))
             let expired: Bool = try saga.decode("expired")
             let takeOver = ended || expired
             try await connection.query(

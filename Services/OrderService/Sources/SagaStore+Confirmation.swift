@@ -24,14 +24,12 @@ extension SagaStore {
                     payment_token = CASE WHEN cancel_requested THEN payment_token END,
                     lease_owner = CASE WHEN cancel_requested THEN lease_owner END,
                     response_status = CASE WHEN cancel_requested THEN response_status ELSE coalesce(response_status, 201) END
-                WHERE order_id = \(saga.orderID) AND lease_owner = \(owner) RETURNING order_id, cancel_requested),
+                WHERE order_id = \(saga.orderID) AND lease_owner = \(owner) RETURNING order_id, cancel_requested)
             """
-        query.append(Self.loggedCTE(saga.unlogged + events))
-        query.append(", payment AS (")
-        query.append(try OrderWrite.paymentInsert(payment))
+        Self.appendWrites([Self.logInsert(saga.unlogged + events), try OrderWrite.paymentInsert(payment)], to: &query)
         query.append(
             """
-            ),
+            ,
             confirmed AS (
                 UPDATE orders SET status = CASE WHEN status = ANY(\(confirm.from)) THEN \(confirm.to) ELSE status END,
                     payment_status = \(payment.orderPaymentStatus), updated_at = now()

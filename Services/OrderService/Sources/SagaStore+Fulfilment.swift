@@ -19,7 +19,7 @@ extension SagaStore {
             }
             try await connection.query(
                 Self.forOrder(
-                    id, OrderWrite.statusChange(.admin(target), extra: ", tracking_number = coalesce(\(trackingNumber), tracking_number)")))
+                    id, [OrderWrite.statusChange(.admin(target), extra: ", tracking_number = coalesce(\(trackingNumber), tracking_number)")]))
             return try await OrderStore.order(id, on: connection)
         }
     }

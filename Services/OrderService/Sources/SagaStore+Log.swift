@@ -17,14 +17,10 @@ extension SagaStore {
             let cancelArrived = cancelRequested && !saga.cancelLogged
             if cancelArrived {
                 state.apply(.cancelRequested)
-                var append: PostgresQuery = "WITH lease AS (SELECT \(saga.orderID)::int AS order_id), "
-                append.append(Self.loggedCTE([.cancelRequested]))
-                append.append(" SELECT 1")
-                try await connection.query(append)
+                try await connection.query(Self.forOrder(saga.orderID, [Self.logInsert([.cancelRequested])]))
             }
-            for write in writes {
-                for statement in try write.statements { try await connection.query(Self.forOrder(saga.orderID, statement)) }
-            }
+            // One statement a write: two writes may change the same order row, which one statement cannot.
+            for write in writes { try await connection.query(Self.forOrder(saga.orderID, try write.statements)) }
             if state.isSettled || cancelArrived || state.failure != nil {
                 try await settle(saga.orderID, state: state, on: connection)
             }
@@ -49,21 +45,16 @@ extension SagaStore {
     }
 
     /// One statement: renew the lease (only if still ours), set the phase, append `logged` in
-    /// order and apply `writes` (statements joining `lease`); answers `cancel_requested`, or
-    /// no row when the lease is lost.
+    /// order and apply `writes` (statements joining `lease`, a table each); answers
+    /// `cancel_requested`, or no row when the lease is lost.
     private func leaseAndLog(_ orderID: Int, phase: SagaState.Phase, logged: [SagaEvent], writes: [PostgresQuery] = []) -> PostgresQuery {
         var query: PostgresQuery = """
             WITH lease AS (
                 UPDATE order_sagas SET lease_until = now() + \(lease.wholeMilliseconds) * interval '1 millisecond', updated_at = now(),
                     phase = \(phase.column)
-                WHERE order_id = \(orderID) AND lease_owner = \(owner) RETURNING order_id, cancel_requested),
+                WHERE order_id = \(orderID) AND lease_owner = \(owner) RETURNING order_id, cancel_requested)
             """
-        query.append(Self.loggedCTE(logged))
-        for (index, write) in writes.enumerated() {
-            query.append(PostgresQuery(unsafeSQL: ", write\(index) AS ("))
-            query.append(write)
-            query.append(")")
-        }
+        Self.appendWrites([Self.logInsert(logged)] + writes, to: &query)
         query.append(" SELECT cancel_requested FROM lease")
         return query
     }

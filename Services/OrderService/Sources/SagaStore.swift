@@ -21,23 +21,34 @@ struct SagaStore: Sendable {
     /// The lease was taken over by another process.
     struct LeaseLost: Error {}
 
-    /// `WITH lease AS (…)` naming `orderID` alone, for a write inside a transaction that took
-    /// the lease already or that holds the order's row lock.
-    static func forOrder(_ orderID: Int, _ statement: PostgresQuery) -> PostgresQuery {
-        var query: PostgresQuery = "WITH lease AS (SELECT \(orderID)::int AS order_id) "
-        query.append(statement)
+    /// `statements` (data-modifying, joining `lease`) in one statement whose `lease` names
+    /// `orderID` alone: for writes inside a transaction that took the lease already or that
+    /// holds the order's row lock. Each statement must touch a table of its own.
+    static func forOrder(_ orderID: Int, _ statements: [PostgresQuery]) -> PostgresQuery {
+        var query: PostgresQuery = "WITH lease AS (SELECT \(orderID)::int AS order_id)"
+        appendWrites(statements, to: &query)
+        query.append(" SELECT 1")
         return query
     }
 
-    /// `logged AS (…)`: the events, in order, for the order `lease` names.
-    static func loggedCTE(_ events: [SagaEvent]) -> PostgresQuery {
+    /// `, write0 AS (…), write1 AS (…)`: `statements` as data-modifying CTEs after `lease`
+    /// (PostgreSQL runs each once, whether or not the query reads it).
+    static func appendWrites(_ statements: [PostgresQuery], to query: inout PostgresQuery) {
+        for (index, statement) in statements.enumerated() {
+            query.append(PostgresQuery(unsafeSQL: ", write\(index) AS ("))
+            query.append(statement)
+            query.append(")")
+        }
+    }
+
+    /// The insert of `events`, in order, into the log of the order `lease` names.
+    static func logInsert(_ events: [SagaEvent]) -> PostgresQuery {
         """
-        logged AS (
-            INSERT INTO order_saga_events (order_id, action, outcome, detail)
-            SELECT lease.order_id, e.action, e.outcome, NULLIF(e.detail, '')::jsonb
-            FROM lease, unnest(\(events.map(\.action)), \(events.map(\.outcome)), \(events.map(\.detailJSON)))
-                WITH ORDINALITY AS e(action, outcome, detail, n)
-            ORDER BY e.n)
+        INSERT INTO order_saga_events (order_id, action, outcome, detail)
+        SELECT lease.order_id, e.action, e.outcome, NULLIF(e.detail, '')::jsonb
+        FROM lease, unnest(\(events.map(\.action)), \(events.map(\.outcome)), \(events.map(\.detailJSON)))
+            WITH ORDINALITY AS e(action, outcome, detail, n)
+        ORDER BY e.n
         """
     }
 }

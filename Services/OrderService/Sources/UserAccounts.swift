@@ -1,38 +1,18 @@
 import Contracts
-import Foundation
-import HTTPClient
 import ServiceKit
 
 /// The saga's "validate the user" step: the User service must know the user as active.
 struct UserAccounts: UserValidating {
-    /// The part of the User service's answer the step reads.
-    private struct Account: Decodable {
-        var status: String
-    }
-
     let peer: InternalClient
 
+    /// A read: whatever the answer, there is nothing to undo.
     func validate(uid: String) async -> StepOutcome<Void> {
-        let response: HTTPClientResponse
         do {
-            response = try await peer.send(peer.request("GET", "/internal/users/\(InternalClient.segment(uid))"))
+            guard let refusal = try await peer.accountStanding(of: uid).refusal else { return .completed(()) }
+            return .failed(SagaFailure(refusal.code, refusal.message), uncertain: false)
         } catch {
-            let (failure, _) = unavailable("user", error)
-            return .failed(failure, uncertain: false)  // a read: nothing to undo
-        }
-        switch response.status {
-        case 200:
-            guard let user = try? response.decode(Account.self) else {
-                return .failed(unexpected("user", response).0, uncertain: false)
-            }
-            guard user.status == "active" else {
-                return .failed(SagaFailure(.forbidden, "the user account is \(user.status)"), uncertain: false)
-            }
-            return .completed(())
-        case 404:
-            return .failed(SagaFailure(.forbidden, "the user account no longer exists"), uncertain: false)
-        default:
-            return .failed(unexpected("user", response).0, uncertain: false)
+            let message = (error as? APIError)?.message ?? "the user service is unavailable"
+            return .failed(SagaFailure(.upstreamUnavailable, message), uncertain: false)
         }
     }
 }

@@ -10,8 +10,6 @@ enum CatalogError: APIErrorConvertible, Equatable {
     case parentCycle
     /// Another product has the sku (the unique constraint `products_sku_key`).
     case skuTaken
-    /// The author's account is not active (`deleted`, `suspended`, or unknown to the User service).
-    case authorInactive(String)
     /// The user reviewed the product already.
     case alreadyReviewed
     /// A reservation id arrived again with other items than it was made for.
@@ -27,8 +25,6 @@ enum CatalogError: APIErrorConvertible, Equatable {
         case .parentCycle: .validation(["parent_id": "would make a cycle"])
         case .skuTaken:
             APIError(.conflict, "a product with this sku already exists", details: ["constraint": .string("products_sku_key")])
-        case .authorInactive(let status):
-            APIError(.forbidden, status == "unknown" ? "the user account does not exist" : "the user account is \(status)")
         case .alreadyReviewed: APIError(.conflict, "you have already reviewed this product")
         case .reservationReused(let id):
             APIError(.conflict, "reservation \(id) was made for other items", details: ["reservation_id": .string(id)])

@@ -26,13 +26,13 @@ public enum ProductServiceApp {
         return buildServiceApplication(configuration: configuration) { router, dependencies in
             let client = CurlHTTPClient(logger: dependencies.logger)
             let cache = ProductCache(capacity: cacheEntries)
+            let users = configuration.peer(.user, client: client)
             buildRouter(
                 router,
                 dependencies: ProductDependencies(
                     pool: dependencies.pool, cache: cache,
                     purchases: PurchaseVerifier(orders: configuration.peer(.order, client: client).timeout(.seconds(2)), logger: dependencies.logger),
-                    authors: ReviewAuthors(users: configuration.peer(.user, client: client)),
-                    provisioning: .remote(configuration.peer(.user, client: client)),
+                    authors: ReviewAuthors(users: users), provisioning: .remote(users),
                     tokenVerifier: dependencies.tokenVerifier(client: client), internalToken: configuration.internalToken))
             var services: [any Service] = [client]
             if cache.isEnabled {
