@@ -27,6 +27,9 @@ public struct ServiceConfiguration: Sendable {
     public var internalToken: String?
     /// Header-read and idle timeouts and connections per client IP of the HTTP server.
     public var connectionLimits: ConnectionLimits
+    /// `EVENT_HEARTBEAT_MS` (default 15000): how often an idle event stream gets a comment line,
+    /// so that proxies and clients keep it open and a client that went away is noticed.
+    public var eventHeartbeat: Duration
     /// The whole environment, for settings that only one service reads.
     public var environment: [String: String]
 
@@ -72,6 +75,9 @@ public struct ServiceConfiguration: Sendable {
         }
         self.internalToken = environment["INTERNAL_TOKEN"].flatMap { $0.isEmpty ? nil : $0 }
         self.connectionLimits = try ConnectionLimits(environment: environment)
+        self.eventHeartbeat = .milliseconds(
+            try environment.integerVariable("EVENT_HEARTBEAT_MS", in: 100...300_000, reason: "must be milliseconds from 100 to 300000")
+                ?? 15_000)
     }
 
     /// The base URL of another service (`<NAME>_SERVICE_URL`, else its local address).

@@ -48,7 +48,9 @@ struct OrderRoutesTests {
                 router,
                 dependencies: OrderDependencies(
                     pool: harness.pool, users: FakeUsers(), stock: stock, payments: payments, tokenVerifier: tokens.verifier, provisioning: nil,
-                    settings: harness.settings, internalToken: "internal", leaseOwner: UUID(), logger: TestEnvironment.logger("orders")))
+                    settings: harness.settings, internalToken: "internal",
+                    events: OrderEventFeed(pool: harness.pool, heartbeat: .seconds(15), ready: SchemaReadiness(), logger: TestEnvironment.logger("events")),
+                    leaseOwner: UUID(), logger: TestEnvironment.logger("orders")))
             try await Application(router: router).test(.router) { client in try await body(client, tokens) }
         }
     }

@@ -19,13 +19,15 @@ struct OrderDependencies: Sendable {
     var settings: OrderSettings
     /// `INTERNAL_TOKEN`, for the `/internal/…` routes.
     var internalToken: String?
+    /// Sends order changes to the event streams.
+    var events: OrderEventFeed
     /// This process as a holder of saga leases.
     var leaseOwner: UUID
     var logger: Logger
 }
 
 extension OrderServiceApp {
-    /// Adds the order routes (bearer tokens required), the internal purchase check, stats and
+    /// Adds the order routes and their event streams (bearer tokens required), the internal purchase check, stats and
     /// audit routes to `router`; returns the saga driver, which the recovery worker shares.
     static func buildRouter(_ router: Router<ServiceRequestContext>, dependencies: OrderDependencies) -> OrderSaga {
         let pool = dependencies.pool
@@ -34,9 +36,10 @@ extension OrderServiceApp {
             store: store, users: dependencies.users, stock: dependencies.stock, payments: dependencies.payments,
             settings: dependencies.settings, logger: dependencies.logger)
         let orders = OrderStore(pool: pool)
-        router.group("/api/v1/orders")
+        let api = router.group("/api/v1/orders")
             .add(middleware: BearerAuthMiddleware(verifier: dependencies.tokenVerifier, provisioning: dependencies.provisioning))
-            .addRoutes(OrdersController(orders: orders, sagas: store, saga: saga, sagaTimeout: dependencies.settings.sagaTimeout).endpoints)
+        OrderEventsController(orders: orders, feed: dependencies.events).addRoutes(to: api)
+        api.addRoutes(OrdersController(orders: orders, sagas: store, saga: saga, sagaTimeout: dependencies.settings.sagaTimeout).endpoints)
         let internalRoutes = router.group("/internal").add(middleware: InternalTokenMiddleware(token: dependencies.internalToken))
         internalRoutes.addRoutes(AuditController(pool: pool, service: "order").endpoints, atPath: "audit")
         internalRoutes.addRoutes(OrderStatsController(pool: pool).endpoints, atPath: "stats")

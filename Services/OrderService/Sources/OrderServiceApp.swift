@@ -16,12 +16,16 @@ public enum OrderServiceApp {
 
     /// Builds the application: shared defaults, then the real collaborators (the User and
     /// Product services over libcurl, the payment simulator, tokens checked against the User
-    /// service's keys) handed to ``buildRouter(_:dependencies:)``, and the saga recovery worker.
+    /// service's keys) handed to ``buildRouter(_:dependencies:)``, the saga recovery worker, and the
+    /// feed of order changes to the event streams with the listener that wakes it.
     public static func buildApplication(configuration: ServiceConfiguration) throws -> some ApplicationProtocol {
         let settings = try OrderSettings(environment: configuration.environment)
-        Observability.describe(SagaMetrics.help)
+        Observability.describe(SagaMetrics.help.merging(EventHub<OrderStreamKey>.metricHelp) { $1 })
         return buildServiceApplication(configuration: configuration) { router, dependencies in
             let client = CurlHTTPClient(logger: dependencies.logger)
+            let events = OrderEventFeed(
+                pool: dependencies.pool, heartbeat: configuration.eventHeartbeat, ready: dependencies.schemaReadiness,
+                logger: dependencies.logger)
             let saga = buildRouter(
                 router,
                 dependencies: OrderDependencies(
@@ -30,11 +34,16 @@ public enum OrderServiceApp {
                     stock: StockReservations(peer: configuration.peer(.product, client: client).timeout(settings.upstreamTimeout)),
                     payments: PaymentSimulator(), tokenVerifier: dependencies.tokenVerifier(client: client),
                     provisioning: .remote(configuration.peer(.user, client: client)), settings: settings,
-                    internalToken: configuration.internalToken, leaseOwner: UUID(), logger: dependencies.logger))
+                    internalToken: configuration.internalToken, events: events, leaseOwner: UUID(),
+                    logger: dependencies.logger))
             let recovery = SagaRecoveryWorker(
                 sagas: saga.store, saga: saga, interval: min(settings.sagaTimeout / 2, .seconds(5)), sagaTimeout: settings.sagaTimeout,
                 ready: dependencies.schemaReadiness, logger: dependencies.logger)
-            return ServiceExtras(services: [client, recovery])
+            let listener = PostgresNotificationListener(
+                channel: OrderEventFeed.channel, configuration: configuration.database, logger: dependencies.logger, handler: events.apply)
+            let expiredEvents = RetentionJob(
+                pool: dependencies.pool, function: "purge_expired_order_events", ready: dependencies.schemaReadiness, logger: dependencies.logger)
+            return ServiceExtras(services: [client, recovery, events, listener, expiredEvents])
         }
     }
 }
