@@ -9,6 +9,8 @@ struct ProductDependencies: Sendable {
     /// The pool on the product database.
     var pool: PostgresPool
     var cache: ProductCache
+    /// Sends product changes to the event streams.
+    var events: ProductEventFeed
     var purchases: any PurchaseVerifying
     /// The User service, for a review author's account and the profiles of users signed in elsewhere.
     var authors: any AuthorChecking
@@ -30,6 +32,7 @@ extension ProductServiceApp {
         let api = router.group("/api/v1").add(middleware: BearerAuthMiddleware(verifier: dependencies.tokenVerifier, provisioning: dependencies.provisioning))
         api.addRoutes(CategoriesController(store: CategoryStore(pool: pool)).endpoints, atPath: "categories")
         api.addRoutes(ProductsController(store: products).endpoints, atPath: "products")
+        api.addRoutes(ProductEventsController(feed: dependencies.events).endpoints, atPath: "products")
         api.addRoutes(reviews.productRoutes, atPath: "products")
         api.addRoutes(reviews.reviewRoutes, atPath: "reviews")
         let internalRoutes = router.group("/internal").add(middleware: InternalTokenMiddleware(token: dependencies.internalToken))
