@@ -51,6 +51,7 @@ struct EdgeMiddleware: RouterMiddleware {
                     guard taken.allowed else { throw Self.rateLimited(taken) }
                     throw error
                 }
+                if !bucket.key.hasPrefix("ip:") { context.caller = bucket.key }
                 let taken = await limiter.take(bucket.key, capacity: bucket.limit)
                 decision = taken
                 guard taken.allowed else { throw Self.rateLimited(taken) }
@@ -64,13 +65,27 @@ struct EdgeMiddleware: RouterMiddleware {
             response.headers[.rateLimitRemaining] = String(decision.remaining)
             response.headers[.rateLimitReset] = String(decision.resetSeconds)
         }
-        let elapsed = ContinuousClock.now - start
-        logs.enqueue(APILogEntry(
+        let entry = APILogEntry(
             serviceName: UpstreamRoutes.upstream(for: request.uri.path)?.rawValue ?? "gateway", path: request.uri.path,
             method: context.isHeadRequest ? "HEAD" : request.method.rawValue, statusCode: Int(response.status.code),
-            latencyMilliseconds: elapsed.inSeconds * 1000,
-            userUID: subject, ipAddress: context.remoteIP, userAgent: request.headers[.userAgent],
-            requestID: context.requestID, createdAt: Date()))
+            latencyMilliseconds: 0, userUID: subject, ipAddress: context.remoteIP, userAgent: request.headers[.userAgent],
+            requestID: context.requestID, createdAt: Date())
+        let logs = self.logs
+        let log = { @Sendable in
+            var entry = entry
+            entry.latencyMilliseconds = (ContinuousClock.now - start).inSeconds * 1000
+            logs.enqueue(entry)
+        }
+        guard response.headers[.contentType]?.hasPrefix("text/event-stream") == true else {
+            log()
+            return response
+        }
+        // An event stream is logged once, when it ends, with how long it was open.
+        let body = response.body
+        response.body = ResponseBody { writer in
+            defer { log() }
+            try await body.write(writer)
+        }
         return response
     }
 

@@ -17,6 +17,8 @@ struct GatewayDependencies: Sendable {
     var keys: APIKeyResolver
     var limiter: SharedRateLimiter
     var logs: RequestLogWriter
+    /// Counts the event streams open through this replica.
+    var streams: StreamLimiter
     /// A client of each service's `/internal/…` routes (audit trails, the dashboard's order figures).
     var peer: @Sendable (Upstream) -> InternalClient
     /// The operator's page's files (`DASHBOARD_DIR`).
@@ -35,7 +37,7 @@ extension GatewayApp {
         router.add(middleware: EdgeMiddleware(
             verifier: dependencies.tokenVerifier, keys: dependencies.keys, limiter: dependencies.limiter, logs: dependencies.logs,
             limits: settings.rateLimits))
-        router.add(middleware: ProxyMiddleware(client: client, configuration: settings))
+        router.add(middleware: ProxyMiddleware(client: client, configuration: settings, streams: dependencies.streams))
         router.addRoutes(
             StackHealthController(client: client, upstreamURLs: settings.upstreamURLs, gateway: HealthController(checks: [.database(pool)]))
                 .endpoints,

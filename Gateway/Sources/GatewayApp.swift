@@ -20,7 +20,7 @@ public enum GatewayApp {
     public static func buildApplication(configuration: ServiceConfiguration) throws -> some ApplicationProtocol {
         let gatewayConfiguration = try GatewayConfiguration(service: configuration)
         Observability.describe(
-            [RequestLogWriter.metricHelp, ProxyMiddleware.metricHelp, SharedRateLimiter.metricHelp].reduce(into: [:]) { $0.merge($1) { $1 } })
+            [RequestLogWriter.metricHelp, ProxyMiddleware.metricHelp, SharedRateLimiter.metricHelp, StreamLimiter.metricHelp].reduce(into: [:]) { $0.merge($1) { $1 } })
         return buildServiceApplication(configuration: configuration) { router, dependencies in
             let client = CurlHTTPClient(logger: dependencies.logger)
             let logs = RequestLogWriter(
@@ -35,7 +35,7 @@ public enum GatewayApp {
                     limiter: SharedRateLimiter(
                         url: gatewayConfiguration.rateLimits.sharedStore, timeout: gatewayConfiguration.rateLimits.sharedStoreTimeout,
                         logger: dependencies.logger),
-                    logs: logs,
+                    logs: logs, streams: StreamLimiter(limits: gatewayConfiguration.streams),
                     peer: { configuration.peer($0.peer, client: client) },
                     dashboardDirectory: configuration.environment["DASHBOARD_DIR"] ?? "Gateway/Dashboard",
                     documentPath: OpenAPIController.path(configuration), logger: dependencies.logger))

@@ -16,6 +16,20 @@ public struct GatewayConfiguration: Sendable {
     public var rateLimits: RateLimits
     /// How often queued `api_logs` rows are written (`API_LOG_FLUSH_MS`, default 500).
     public var logFlushInterval: Duration
+    /// Bounds on open event streams.
+    public var streams: StreamLimits
+
+    public struct StreamLimits: Sendable {
+        /// `STREAM_LIMIT_PER_USER` (default 250): per user or API key.
+        public var perUser: Int
+        /// `STREAM_LIMIT_PER_IP` (default 250): per client IP, whoever is signed in.
+        public var perIP: Int
+        /// `STREAM_LIMIT_TOTAL` (default 10000): on this replica.
+        public var total: Int
+        /// `STREAM_IDLE_TIMEOUT_MS` (default 60000): a stream on which nothing at all arrives
+        /// from the service for this long (the services send a heartbeat every 15 s) ends.
+        public var idleTimeout: Duration
+    }
 
     public struct RateLimits: Sendable {
         /// `RATE_LIMIT_ANON_PER_MINUTE`, per client IP (default 600).
@@ -45,5 +59,12 @@ public struct GatewayConfiguration: Sendable {
             },
             sharedStoreTimeout: .milliseconds(try environment.integerVariable("RATE_LIMIT_REDIS_TIMEOUT_MS") ?? 250))
         logFlushInterval = .milliseconds(try environment.integerVariable("API_LOG_FLUSH_MS") ?? 500)
+        streams = StreamLimits(
+            perUser: try environment.integerVariable("STREAM_LIMIT_PER_USER", in: 1...1_000_000, reason: "must be 1 to 1000000") ?? 250,
+            perIP: try environment.integerVariable("STREAM_LIMIT_PER_IP", in: 1...1_000_000, reason: "must be 1 to 1000000") ?? 250,
+            total: try environment.integerVariable("STREAM_LIMIT_TOTAL", in: 1...1_000_000, reason: "must be 1 to 1000000") ?? 10_000,
+            idleTimeout: .milliseconds(
+                try environment.integerVariable("STREAM_IDLE_TIMEOUT_MS", in: 1_000...3_600_000, reason: "must be milliseconds from 1000 to 3600000")
+                    ?? 60_000))
     }
 }

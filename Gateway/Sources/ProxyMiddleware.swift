@@ -14,10 +14,12 @@ public struct ProxyMiddleware: RouterMiddleware {
 
     let client: CurlHTTPClient
     let configuration: GatewayConfiguration
+    let streams: StreamLimiter
 
-    public init(client: CurlHTTPClient, configuration: GatewayConfiguration) {
+    init(client: CurlHTTPClient, configuration: GatewayConfiguration, streams: StreamLimiter) {
         self.client = client
         self.configuration = configuration
+        self.streams = streams
     }
 
     public func handle(
@@ -27,6 +29,9 @@ public struct ProxyMiddleware: RouterMiddleware {
             let baseURL = configuration.upstreamURLs[upstream]
         else {
             return try await next(request, context)
+        }
+        if request.method == .get, UpstreamRoutes.isEventStream(request.uri.path) {
+            return try await stream(request, context: context, upstream: upstream, url: baseURL + request.uri.description)
         }
         let body: ByteBuffer
         do {
@@ -45,18 +50,67 @@ public struct ProxyMiddleware: RouterMiddleware {
         do {
             response = try await client.execute(outgoing)
         } catch let error as HTTPClientError {
-            context.logger.warning("upstream failed", metadata: ["upstream": "\(upstream)", "error": "\(error)"])
-            Counter(label: "gateway_upstream_failures_total", dimensions: [("upstream", upstream.rawValue)]).increment()
-            throw APIError.upstreamUnavailable("the \(upstream.rawValue) service is unavailable")
+            throw Self.unavailable(upstream, error, context: context)
         }
-        let dimensions = [("upstream", upstream.rawValue), ("status", String(response.status / 100) + "xx")]
-        Counter(label: "gateway_upstream_requests_total", dimensions: dimensions).increment()
-        Timer(label: "gateway_upstream_duration_seconds", dimensions: [("upstream", upstream.rawValue)])
-            .record(duration: ContinuousClock.now - start)
+        Self.count(upstream, status: response.status, since: start)
         return Response(
             status: .init(code: response.status),
             headers: Self.returnedHeaders(response.headers),
             body: .init(byteBuffer: ByteBuffer(bytes: response.body)))
+    }
+
+    /// An event stream: relayed chunk by chunk as the service sends it, for as long as it
+    /// lasts (no upstream timeout, only ``GatewayConfiguration/StreamLimits/idleTimeout``), and
+    /// ended upstream as soon as the client goes away. Counted against the stream limits
+    /// until it ends. A response that is not a stream (an error) is relayed whole.
+    private func stream(_ request: Request, context: Context, upstream: Upstream, url: String) async throws -> Response {
+        let lease = try streams.open(caller: context.caller, ip: context.remoteIP ?? "unknown")
+        let outgoing = HTTPClientRequest(url: url, headers: Self.forwardedHeaders(request.headers, context: context))
+        let start = ContinuousClock.now
+        let response: HTTPClientStream
+        do {
+            response = try await client.stream(outgoing, idleTimeout: configuration.streams.idleTimeout)
+        } catch let error as HTTPClientError {
+            lease.release()
+            throw Self.unavailable(upstream, error, context: context)
+        }
+        Self.count(upstream, status: response.status, since: start)
+        let status = HTTPResponse.Status(code: response.status), headers = Self.returnedHeaders(response.headers)
+        guard response.header("Content-Type")?.hasPrefix("text/event-stream") == true, !context.isHeadRequest else {
+            lease.release()
+            var body: [UInt8] = []
+            if !context.isHeadRequest {
+                for try await chunk in response.body { body += chunk }
+            }
+            return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: body)))
+        }
+        return Response(status: status, headers: headers, body: ResponseBody { writer in
+            defer { lease.release() }
+            do {
+                try await request.body.consumeWithCancellationOnInboundClose { _ in
+                    for try await chunk in response.body { try await writer.write(ByteBuffer(bytes: chunk)) }
+                }
+            } catch is CancellationError {
+                return  // the client went away: the transfer upstream ended with the iteration
+            } catch let error as HTTPClientError {
+                // The service went away mid-stream: the client's stream ends and it reconnects.
+                context.logger.warning("event stream ended upstream", metadata: ["upstream": "\(upstream)", "error": "\(error)"])
+            }
+            try await writer.finish(nil)
+        })
+    }
+
+    private static func unavailable(_ upstream: Upstream, _ error: HTTPClientError, context: Context) -> APIError {
+        context.logger.warning("upstream failed", metadata: ["upstream": "\(upstream)", "error": "\(error)"])
+        Counter(label: "gateway_upstream_failures_total", dimensions: [("upstream", upstream.rawValue)]).increment()
+        return APIError.upstreamUnavailable("the \(upstream.rawValue) service is unavailable")
+    }
+
+    private static func count(_ upstream: Upstream, status: Int, since start: ContinuousClock.Instant) {
+        let dimensions = [("upstream", upstream.rawValue), ("status", String(status / 100) + "xx")]
+        Counter(label: "gateway_upstream_requests_total", dimensions: dimensions).increment()
+        Timer(label: "gateway_upstream_duration_seconds", dimensions: [("upstream", upstream.rawValue)])
+            .record(duration: ContinuousClock.now - start)
     }
 
     /// Headers that describe one hop (RFC 9110 §7.6.1) or that the transport recomputes.

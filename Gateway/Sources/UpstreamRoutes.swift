@@ -46,6 +46,20 @@ public struct UpstreamRoutes: Sendable {
         route(for: path)?.upstream
     }
 
+    /// Whether a `GET` of `path` opens an event stream: `/api/v1/orders/events`,
+    /// `/api/v1/orders/{id}/events` or `/api/v1/products/{id}/events`.
+    public static func isEventStream(_ path: String) -> Bool {
+        let segments = path.split(separator: "/", omittingEmptySubsequences: false)
+        guard segments.last == "events", segments.count >= 5, segments[0].isEmpty, segments[1] == "api", segments[2] == "v1" else {
+            return false
+        }
+        switch (segments[3], segments.count) {
+        case ("orders", 5): return true
+        case ("orders", 6), ("products", 6): return !segments[4].isEmpty
+        default: return false
+        }
+    }
+
     /// The permission an API key needs for a request, or `nil` when no key permission allows it.
     public static func keyPermission(method: String, path: String) -> Permission? {
         if let route = route(for: path) {

@@ -32,6 +32,10 @@ public final class CurlHTTPClient: Sendable, Service {
 
     public let configuration: Configuration
     private let loop: CurlMultiLoop
+    /// Streamed responses' own loop, made on first use: a stream holds its connection for as
+    /// long as it lasts, so streams are not held to `maxConnectionsPerHost`, and they never
+    /// queue behind, or hold up, ordinary requests.
+    private let streamLoop = Mutex<CurlMultiLoop?>(nil)
     private let upstreams = Mutex<[String: Upstream]>([:])
     private let logger: Logger
 
@@ -46,6 +50,7 @@ public final class CurlHTTPClient: Sendable, Service {
 
     deinit {
         loop.shutdown()
+        streamLoop.withLock { $0?.shutdown() }
     }
 
     /// Sends a request and returns the upstream's response, whatever its status.
@@ -53,13 +58,7 @@ public final class CurlHTTPClient: Sendable, Service {
     /// Throws ``HTTPClientError`` when no response came: after retries for idempotent
     /// requests, or at once when the upstream's circuit is open.
     public func execute(_ request: HTTPClientRequest) async throws -> HTTPClientResponse {
-        var request = request
-        if request.header("X-Request-ID") == nil, let requestID = RequestIDPropagation.current {
-            request.headers.append(("X-Request-ID", requestID))
-        }
-        if let trace = TraceContext.current, request.header("traceparent") == nil {
-            request.headers.append(("traceparent", trace.traceparent))
-        }
+        let request = propagatingContext(request)
         let upstream = request.upstreamKey
         let policy = request.retry ?? configuration.retry
         let attempts = request.isIdempotent ? policy.maxAttempts : 1
@@ -94,6 +93,44 @@ public final class CurlHTTPClient: Sendable, Service {
     public func run() async throws {
         try? await gracefulShutdown()
         loop.shutdown()
+        streamLoop.withLock { $0?.shutdown() }
+    }
+
+    /// Sends a request whose response body is read as it arrives (a `text/event-stream`):
+    /// returns once the status and headers are in, with the body as a sequence of chunks that
+    /// ends with the response. No total timeout applies; the transfer fails when nothing
+    /// arrives for `idleTimeout`. Ending the iteration (or cancelling the task iterating)
+    /// ends the transfer and closes its connection. Not retried.
+    public func stream(_ request: HTTPClientRequest, idleTimeout: Duration) async throws -> HTTPClientStream {
+        let request = propagatingContext(request)
+        let upstream = request.upstreamKey
+        guard let metrics = allowRequest(to: upstream) else { throw HTTPClientError.circuitOpen(upstream: upstream) }
+        metrics.calls.increment()
+        let loop = streamLoop.withLock { loop in
+            if loop == nil { loop = CurlMultiLoop(maxConnectionsPerHost: 0, maxCachedConnections: 16) }
+            return loop!
+        }
+        let id = loop.makeID()
+        let (body, sink) = AsyncThrowingStream<[UInt8], any Error>.makeStream()
+        sink.onTermination = { _ in loop.cancel(id) }
+        let start = ContinuousClock.now
+        do {
+            let head = try await withTaskCancellationHandler {
+                try await withUnsafeThrowingContinuation { continuation in
+                    loop.submit(.init(
+                        id: id, request: request, connectTimeout: configuration.connectTimeout, timeout: idleTimeout,
+                        continuation: continuation, bodySink: sink))
+                }
+            } onCancel: {
+                loop.cancel(id)
+            }
+            metrics.duration.record(duration: ContinuousClock.now - start)
+            record(failed: RetryPolicy.isFailure(status: head.status), upstream: upstream)
+            return HTTPClientStream(status: head.status, headers: head.headers, body: body)
+        } catch let error as HTTPClientError {
+            record(failed: true, upstream: upstream)
+            throw error
+        }
     }
 
     // MARK: Internals
@@ -114,6 +151,18 @@ public final class CurlHTTPClient: Sendable, Service {
         } onCancel: {
             loop.cancel(id)
         }
+    }
+
+    /// The request with this task's request id and trace context, unless it names its own.
+    private func propagatingContext(_ request: HTTPClientRequest) -> HTTPClientRequest {
+        var request = request
+        if request.header("X-Request-ID") == nil, let requestID = RequestIDPropagation.current {
+            request.headers.append(("X-Request-ID", requestID))
+        }
+        if let trace = TraceContext.current, request.header("traceparent") == nil {
+            request.headers.append(("traceparent", trace.traceparent))
+        }
+        return request
     }
 
     /// The upstream's metrics when its breaker lets a request through now, else `nil`.

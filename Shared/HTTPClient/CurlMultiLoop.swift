@@ -22,6 +22,9 @@ final class CurlMultiLoop: Sendable {
         /// Resumed exactly once, by the owner thread: a transfer leaves the loop's table
         /// before it completes, so a cancellation that comes later finds nothing.
         let continuation: UnsafeContinuation<HTTPClientResponse, any Error>
+        /// For a streamed response: where its body goes, chunk by chunk, once `continuation`
+        /// has had the status and headers (``CurlHTTPClient/stream(_:idleTimeout:)``).
+        var bodySink: AsyncThrowingStream<[UInt8], any Error>.Continuation? = nil
     }
 
     private struct Inbox {

@@ -6,6 +6,10 @@ import Primitives
 final class CurlTransfer {
     let id: Int
     private let continuation: UnsafeContinuation<HTTPClientResponse, any Error>
+    /// A streamed response's body goes here as it arrives (``CurlHTTPClient/stream(_:idleTimeout:)``).
+    private let bodySink: AsyncThrowingStream<[UInt8], any Error>.Continuation?
+    /// Whether `continuation` has had the streamed response's status and headers.
+    private var headDelivered = false
     private let handle: UnsafeMutableRawPointer
     private let upstream: String
     private var headerList: UnsafeMutablePointer<curl_slist>?
@@ -21,6 +25,7 @@ final class CurlTransfer {
     init(submission: CurlMultiLoop.Submission, handle: UnsafeMutableRawPointer) throws {
         self.id = submission.id
         self.continuation = submission.continuation
+        self.bodySink = submission.bodySink
         self.handle = handle
         let request = submission.request
         self.upstream = request.upstreamKey
@@ -38,7 +43,14 @@ final class CurlTransfer {
         ccurl_setopt_long(handle, CURLOPT_TCP_NODELAY, 1)
         ccurl_setopt_long(handle, CURLOPT_HTTP_VERSION, Int(CURL_HTTP_VERSION_1_1))
         ccurl_setopt_long(handle, CURLOPT_CONNECTTIMEOUT_MS, max(1, submission.connectTimeout.wholeMilliseconds))  // 0 is "no timeout" to libcurl
-        ccurl_setopt_long(handle, CURLOPT_TIMEOUT_MS, max(1, submission.timeout.wholeMilliseconds))
+        if bodySink == nil {
+            ccurl_setopt_long(handle, CURLOPT_TIMEOUT_MS, max(1, submission.timeout.wholeMilliseconds))
+        } else {
+            // A stream lasts as long as it lasts; it fails only when nothing at all (not even a
+            // heartbeat) arrives for `timeout`.
+            ccurl_setopt_long(handle, CURLOPT_LOW_SPEED_LIMIT, 1)
+            ccurl_setopt_long(handle, CURLOPT_LOW_SPEED_TIME, max(1, Int(submission.timeout.inSeconds.rounded(.up))))
+        }
         // Reuse a kept-alive connection only while it has been idle for less than the servers
         // of this stack keep one (HTTP_IDLE_TIMEOUT_MS, 60 s), so a request never races their close.
         ccurl_setopt_long(handle, CURLOPT_MAXAGE_CONN, 20)
@@ -107,7 +119,21 @@ final class CurlTransfer {
     }
 
     fileprivate func appendBody(_ bytes: UnsafeRawBufferPointer) {
-        body.append(contentsOf: bytes)
+        guard let bodySink else {
+            body.append(contentsOf: bytes)
+            return
+        }
+        if !headDelivered {
+            headDelivered = true
+            continuation.resume(returning: HTTPClientResponse(status: status, headers: headers))
+        }
+        bodySink.yield(Array(bytes))
+    }
+
+    private var status: Int {
+        var status = 0
+        ccurl_getinfo_long(handle, CURLINFO_RESPONSE_CODE, &status)
+        return status
     }
 
     /// One header line as libcurl hands it over, `Name: value\r\n`, parsed on the bytes.
@@ -132,8 +158,6 @@ final class CurlTransfer {
     func outcome(code: CURLcode) -> Result<HTTPClientResponse, any Error> {
         switch code {
         case CURLE_OK:
-            var status = 0
-            ccurl_getinfo_long(handle, CURLINFO_RESPONSE_CODE, &status)
             return .success(HTTPClientResponse(status: status, headers: headers, body: body))
         case CURLE_COULDNT_CONNECT where sendAttempts == 0, CURLE_COULDNT_RESOLVE_HOST where sendAttempts == 0:
             // Only a request never written is known not to have reached the peer.
@@ -150,8 +174,17 @@ final class CurlTransfer {
         }
     }
 
+    /// Resumes the caller; a streamed body ends (with the error, if the transfer failed).
     func complete(_ result: Result<HTTPClientResponse, any Error>) {
-        continuation.resume(with: result)
+        guard headDelivered else {
+            bodySink?.finish()
+            continuation.resume(with: result)
+            return
+        }
+        switch result {
+        case .success: bodySink?.finish()
+        case .failure(let error): bodySink?.finish(throwing: error)
+        }
     }
 }
 

@@ -16,6 +16,9 @@ public struct ServiceRequestContext: RequestContext {
     /// Set by the gateway for an API-key request: the `Authorization` the services get in
     /// place of the client's (a token acting for the key).
     public var upstreamAuthorization: String?
+    /// Set by the gateway: who is calling, `user:<uid>` or `key:<id>` (`nil`: anonymous), the
+    /// name its rate limit and its open event streams are counted under.
+    public var caller: String?
     /// The client sent `HEAD`; ``HeadRequestResponder`` routes it as `GET` and drops the body.
     public var isHeadRequest = false
 

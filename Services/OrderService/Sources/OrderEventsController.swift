@@ -29,7 +29,7 @@ struct OrderEventsController: Sendable {
             principal.may(.ordersRead) ? (try request.query("user_uid")).map(OrderStreamKey.user) ?? .all : .user(principal.uid)
         let resumeAfter = try Self.lastEventID(request)
         let (stream, watermark) = try await feed.subscribe(key)
-        return .eventStream(request, stream: stream) { emit in
+        return .eventStream(request, context: context, stream: stream) { emit in
             guard let resumeAfter else {
                 try await emit(.event(id: String(watermark), kind: "ready", data: #"{"last_event_id":\#(watermark)}"#))
                 return
@@ -45,7 +45,7 @@ struct OrderEventsController: Sendable {
         }
         let resumeAfter = try Self.lastEventID(request)
         let (stream, watermark) = try await feed.subscribe(.order(id))
-        return .eventStream(request, stream: stream) { emit in
+        return .eventStream(request, context: context, stream: stream) { emit in
             guard let resumeAfter else {
                 if let order = try await feed.order(id) {
                     try await emit(.event(id: String(watermark), kind: "order.\(order.status)", data: order.json))

@@ -15,6 +15,6 @@ struct ProductEventsController: Sendable {
 
     @Sendable func stream(_ request: Request, context: ServiceRequestContext) async throws -> Response {
         guard let (stream, product) = try await feed.subscribe(try context.id()) else { throw APIError.notFound("product") }
-        return .eventStream(request, stream: stream) { emit in try await emit(ProductEventFeed.event(product)) }
+        return .eventStream(request, context: context, stream: stream) { emit in try await emit(ProductEventFeed.event(product)) }
     }
 }
