@@ -10,48 +10,8 @@ import TestSupport
 import Testing
 import UserService
 
-/// The gateway in front of the three real services, each on its own database.
 private func withStack(_ body: @escaping @Sendable (_ gateway: any TestClientProtocol) async throws -> Void) async throws {
-    let users = try await UserServiceApp.buildApplication(configuration: try await serviceTestConfiguration(UserServiceApp.defaults))
-    try await users.withLiveServer { userURL in
-        let productPort = try await ShellCommand.freePort()
-        let productURL = "http://127.0.0.1:\(productPort)"
-        let orders = try OrderServiceApp.buildApplication(configuration: try await serviceTestConfiguration(
-            OrderServiceApp.defaults, environment: ["USER_SERVICE_URL": userURL, "PRODUCT_SERVICE_URL": productURL]))
-        try await orders.withLiveServer { orderURL in
-            let products = try ProductServiceApp.buildApplication(configuration: try await serviceTestConfiguration(
-                ProductServiceApp.defaults,
-                environment: ["USER_SERVICE_URL": userURL, "ORDER_SERVICE_URL": orderURL, "PORT": "\(productPort)"]))
-            try await products.withServer(onPort: productPort) {
-                let configuration = try await gatewayConfiguration(
-                    upstream: userURL, environment: ["PRODUCT_SERVICE_URL": productURL, "ORDER_SERVICE_URL": orderURL])
-                try await GatewayApp.buildApplication(configuration: configuration).test(.live) { try await body($0) }
-            }
-        }
-    }
-}
-
-private extension TestClientProtocol {
-    /// The bootstrap admin's bearer token.
-    func adminToken() async throws -> String {
-        try decode(AuthResponse.self, try await send(
-            "/api/v1/auth/login", .post,
-            body: json(["email": TestCredentials.adminEmail, "password": TestCredentials.adminPassword]))).token.idToken
-    }
-
-    /// A newly registered customer.
-    func newCustomer() async throws -> AuthResponse {
-        try decode(AuthResponse.self, try await send("/api/v1/auth/register", .post, body: json(
-            ["email": "c\(UInt32.random(in: 0...UInt32.max))@example.com", "password": "password-1", "first_name": "C", "last_name": "Ustomer"])))
-    }
-
-    /// A new API key with `permissions`, created by the admin; its `X-API-Key` header.
-    func apiKey(_ permissions: [String], admin: String) async throws -> HTTPFields {
-        let created = try await send(
-            "/api/v1/api-keys", .post, headers: bearer(admin),
-            body: json(["name": permissions.joined(separator: " "), "permissions": permissions, "rate_limit": 1000]))
-        return [HTTPField.Name("X-API-Key")!: try #require(try decode(APIKeyResponse.self, created).key)]
-    }
+    try await withFullStack { try await body($0.gateway) }
 }
 
 /// CONTRACT: "A request with `X-API-Key: <key>` acts with those permissions". The gateway

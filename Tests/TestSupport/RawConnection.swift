@@ -102,6 +102,24 @@ public final class RawConnection: Sendable {
         }
     }
 
+    /// The next bytes that arrive (those read past the last response first): empty when the
+    /// server closed, `nil` when nothing came within `patience`.
+    public func receive(patience: Duration) async throws -> [UInt8]? {
+        let pending = leftover.withLock { leftover in
+            defer { leftover = [] }
+            return leftover
+        }
+        if !pending.isEmpty { return pending }
+        let descriptor = descriptor
+        return try await Self.onThread { Self.receive(descriptor, until: SuspendingClock.now + patience) }
+    }
+
+    /// Closes both directions at once, as a client that goes away does (the descriptor is
+    /// released when the object is).
+    public func disconnect() {
+        shutdown(descriptor, Int32(SHUT_RDWR))
+    }
+
     /// Whether the server closes the connection within `patience` (anything it sends first is read and dropped).
     public func isClosed(within patience: Duration) async -> Bool {
         let descriptor = descriptor

@@ -22,12 +22,16 @@ public struct EchoReply: Codable, Sendable {
 public final class TestUpstream: Sendable {
     private let hits = Mutex<[String: Int]>([:])
     private let toggleStatus = Mutex(200)
+    private let streams = Atomic<Int>(0)
 
     public init() {}
 
     /// How many requests reached a counted route (`/flaky/<key>`, `/toggle`, `internal` for `/internal/…`,
     /// `resolve` for `/internal/api-keys/resolve`).
     public func hitCount(_ key: String) -> Int { hits.withLock { $0[key] ?? 0 } }
+
+    /// Event streams of `/api/v1/products/{id}/events` being written now.
+    public var openStreams: Int { streams.load(ordering: .relaxed) }
 
     /// The status `/toggle` answers with from now on.
     public func setToggleStatus(_ status: Int) { toggleStatus.withLock { $0 = status } }
@@ -58,6 +62,23 @@ public final class TestUpstream: Sendable {
             router.on("/echo", method: method, use: echo)
             router.on("/api/**", method: method, use: echo)
             router.on("/.well-known/**", method: method, use: echo)
+        }
+        // An event stream: a `tick` event every 100 ms until the client goes away.
+        router.get("/api/v1/products/:id/events") { [self] _, _ -> Response in
+            Response(status: .ok, headers: [.contentType: "text/event-stream"], body: ResponseBody { [self] writer in
+                streams.add(1, ordering: .relaxed)
+                defer { streams.subtract(1, ordering: .relaxed) }
+                var tick = 0
+                do {
+                    while true {
+                        try await writer.write(ByteBuffer(string: "id: \(tick)\nevent: tick\ndata: {}\n\n"))
+                        tick += 1
+                        try await Task.sleep(for: .milliseconds(100))
+                    }
+                } catch {
+                    try? await writer.finish(nil)
+                }
+            })
         }
         router.get("/slow") { request, _ -> String in
             let millis = request.uri.queryParameters.get("ms", as: Int.self) ?? 1000
