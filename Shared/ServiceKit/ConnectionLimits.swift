@@ -14,8 +14,14 @@ public struct ConnectionLimits: Sendable, Equatable {
     public var idleTimeout: Duration
     /// Open connections per client IP (`HTTP_MAX_CONNECTIONS_PER_IP`, default 512); a request
     /// on a connection past it gets 429 `rate_limited` and the connection is closed. The
-    /// gateway's connections to one service (64 per replica) stay well under it.
+    /// gateway's connections to one service (64 per replica) stay well under it; its event
+    /// streams do not (one connection each), so the services behind it default to more
+    /// (``ServiceConfiguration/Defaults/maxConnectionsPerIP``).
     public var maxConnectionsPerIP: Int
+
+    /// The default for a service whose event streams the gateway relays: each open stream is
+    /// a connection from a gateway replica, which allows 10,000 (`STREAM_LIMIT_TOTAL`).
+    public static let eventStreamingMaxConnectionsPerIP = 20_000
 
     public init(headerTimeout: Duration = .seconds(10), idleTimeout: Duration = .seconds(60), maxConnectionsPerIP: Int = 512) {
         self.headerTimeout = headerTimeout
@@ -23,9 +29,9 @@ public struct ConnectionLimits: Sendable, Equatable {
         self.maxConnectionsPerIP = maxConnectionsPerIP
     }
 
-    /// Reads the three variables.
-    public init(environment: [String: String]) throws {
-        let defaults = ConnectionLimits()
+    /// Reads the three variables; `maxConnectionsPerIP` when the last is unset.
+    public init(environment: [String: String], maxConnectionsPerIP defaultMaxConnectionsPerIP: Int = 512) throws {
+        let defaults = ConnectionLimits(maxConnectionsPerIP: defaultMaxConnectionsPerIP)
         headerTimeout = try environment.integerVariable(
             "HTTP_HEADER_TIMEOUT_MS", in: 100...600_000, reason: "must be milliseconds from 100 to 600000"
         ).map { .milliseconds($0) } ?? defaults.headerTimeout

@@ -44,12 +44,18 @@ public struct ServiceConfiguration: Sendable {
     public var migrationDatabase: PostgresConfiguration?
         /// Folder under `database/migrations/`.
         public var migrationsFolder: String
+        /// `HTTP_MAX_CONNECTIONS_PER_IP` when unset (``ConnectionLimits/maxConnectionsPerIP``).
+        public var maxConnectionsPerIP: Int
 
-        public init(name: String, port: Int, database: PostgresConfiguration, migrationsFolder: String) {
+        public init(
+            name: String, port: Int, database: PostgresConfiguration, migrationsFolder: String,
+            maxConnectionsPerIP: Int = ConnectionLimits().maxConnectionsPerIP
+        ) {
             self.name = name
             self.port = port
             self.database = database
             self.migrationsFolder = migrationsFolder
+            self.maxConnectionsPerIP = maxConnectionsPerIP
         }
     }
 
@@ -74,7 +80,7 @@ public struct ServiceConfiguration: Sendable {
             self.logLevel = .info
         }
         self.internalToken = environment["INTERNAL_TOKEN"].flatMap { $0.isEmpty ? nil : $0 }
-        self.connectionLimits = try ConnectionLimits(environment: environment)
+        self.connectionLimits = try ConnectionLimits(environment: environment, maxConnectionsPerIP: defaults.maxConnectionsPerIP)
         self.eventHeartbeat = .milliseconds(
             try environment.integerVariable("EVENT_HEARTBEAT_MS", in: 100...300_000, reason: "must be milliseconds from 100 to 300000")
                 ?? 15_000)

@@ -12,7 +12,7 @@ public enum OrderServiceApp {
         name: "order-service", port: 8083,
         database: PostgresConfiguration(
             host: "127.0.0.1", port: 5434, user: "order_user", password: "order_pass", database: "order_database"),
-        migrationsFolder: "order")
+        migrationsFolder: "order", maxConnectionsPerIP: ConnectionLimits.eventStreamingMaxConnectionsPerIP)
 
     /// Builds the application: shared defaults, then the real collaborators (the User and
     /// Product services over libcurl, the payment simulator, tokens checked against the User

@@ -13,7 +13,7 @@ public enum ProductServiceApp {
         name: "product-service", port: 8082,
         database: PostgresConfiguration(
             host: "127.0.0.1", port: 5433, user: "product_user", password: "product_pass", database: "product_database"),
-        migrationsFolder: "product")
+        migrationsFolder: "product", maxConnectionsPerIP: ConnectionLimits.eventStreamingMaxConnectionsPerIP)
 
     /// Builds the application: shared defaults, then the real collaborators (the cache of the
     /// public product view, the Order service for verified purchases, tokens checked against
