@@ -53,7 +53,10 @@ let package = Package(
             path: "Shared/Postgres"),
         .target(
             name: "DocumentStore",
-            dependencies: ["Contracts", "Postgres", "Primitives", .product(name: "Logging", package: "swift-log")],
+            dependencies: [
+                "Contracts", "Postgres", "Primitives", .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
             path: "Shared/DocumentStore"),
         .target(
             name: "Authentication",
@@ -182,7 +185,11 @@ let package = Package(
             dependencies: ["Postgres", "Primitives", "TestSupport", .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")],
             path: "Tests/PostgresTests"),
         .testTarget(
-            name: "DocumentStoreTests", dependencies: ["Postgres", "DocumentStore", "TestSupport"], path: "Tests/DocumentStoreTests"),
+            name: "DocumentStoreTests",
+            dependencies: [
+                "Postgres", "DocumentStore", "TestSupport", .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: "Tests/DocumentStoreTests"),
         .testTarget(
             name: "HTTPClientTests",
             dependencies: [

@@ -17,7 +17,7 @@ public struct EchoReply: Codable, Sendable {
 }
 
 /// A real HTTP server that tests call through the libcurl client or the gateway: it echoes
-/// requests (after `?sleep_ms=` if given), sleeps, fails on demand and counts what reached it. It stands in for a remote
+/// requests (after `?sleep_ms=` if given), streams events, sleeps, fails on demand and counts what reached it. It stands in for a remote
 /// party; it is not the project's own code.
 public final class TestUpstream: Sendable {
     private let hits = Mutex<[String: Int]>([:])
@@ -30,7 +30,7 @@ public final class TestUpstream: Sendable {
     /// `resolve` for `/internal/api-keys/resolve`).
     public func hitCount(_ key: String) -> Int { hits.withLock { $0[key] ?? 0 } }
 
-    /// Event streams of `/api/v1/products/{id}/events` being written now.
+    /// Event streams (`GET …/events`) being written now.
     public var openStreams: Int { streams.load(ordering: .relaxed) }
 
     /// The status `/toggle` answers with from now on.
@@ -38,7 +38,8 @@ public final class TestUpstream: Sendable {
 
     public func makeApplication() -> some ApplicationProtocol {
         let router = Router(context: ServiceRequestContext.self)
-        let echo: @Sendable (Request, ServiceRequestContext) async throws -> Response = { request, context in
+        let echo: @Sendable (Request, ServiceRequestContext) async throws -> Response = { [self] request, context in
+            if request.method == .get, request.uri.path.hasSuffix("/events") { return ticks() }
             if let millis = request.uri.queryParameters.get("sleep_ms", as: Int.self) {
                 try await Task.sleep(for: .milliseconds(millis))
             }
@@ -62,23 +63,6 @@ public final class TestUpstream: Sendable {
             router.on("/echo", method: method, use: echo)
             router.on("/api/**", method: method, use: echo)
             router.on("/.well-known/**", method: method, use: echo)
-        }
-        // An event stream: a `tick` event every 100 ms until the client goes away.
-        router.get("/api/v1/products/:id/events") { [self] _, _ -> Response in
-            Response(status: .ok, headers: [.contentType: "text/event-stream"], body: ResponseBody { [self] writer in
-                streams.add(1, ordering: .relaxed)
-                defer { streams.subtract(1, ordering: .relaxed) }
-                var tick = 0
-                do {
-                    while true {
-                        try await writer.write(ByteBuffer(string: "id: \(tick)\nevent: tick\ndata: {}\n\n"))
-                        tick += 1
-                        try await Task.sleep(for: .milliseconds(100))
-                    }
-                } catch {
-                    try? await writer.finish(nil)
-                }
-            })
         }
         router.get("/slow") { request, _ -> String in
             let millis = request.uri.queryParameters.get("ms", as: Int.self) ?? 1000
@@ -107,6 +91,24 @@ public final class TestUpstream: Sendable {
         return Application(
             router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
             logger: TestEnvironment.logger("test-upstream"))
+    }
+
+    /// An event stream (`GET …/events`): a `tick` event every 100 ms until the client goes away.
+    private func ticks() -> Response {
+        Response(status: .ok, headers: [.contentType: "text/event-stream"], body: ResponseBody { [self] writer in
+            streams.add(1, ordering: .relaxed)
+            defer { streams.subtract(1, ordering: .relaxed) }
+            var tick = 0
+            do {
+                while true {
+                    try await writer.write(ByteBuffer(string: "id: \(tick)\nevent: tick\ndata: {}\n\n"))
+                    tick += 1
+                    try await Task.sleep(for: .milliseconds(100))
+                }
+            } catch {
+                try? await writer.finish(nil)
+            }
+        })
     }
 
     /// 503 for the first two requests with a key, then 200.

@@ -1,6 +1,7 @@
 import Contracts
 import DocumentStore
 import Foundation
+import HummingbirdTesting
 import Postgres
 import ServiceKit
 import TestSupport
@@ -13,6 +14,24 @@ import Testing
 @Suite("Deleted accounts: anonymised after 30 days, removed after 90")
 struct AccountLifecycleTests {
     static let day: TimeInterval = 86_400
+
+    @Test func anAccountDeletedElsewhereHasItsSessionsEndedAtOnce() async throws {
+        let configuration = try await serviceTestConfiguration(UserServiceApp.defaults)
+        try await UserServiceApp.buildApplication(configuration: configuration).test(.live) { client in
+            let registered = try decode(AuthResponse.self, try await client.register("elsewhere@example.com"))
+            #expect(try await client.login("elsewhere@example.com", "correct horse battery").status == .ok)
+            let pool = PostgresPool(configuration: configuration.database, logger: TestEnvironment.logger("elsewhere"))
+            let store = DocumentStore(pool: pool)
+            let directory = UserDirectory(store: store, sessionLifetime: 30 * Self.day)
+            let uid = registered.user.uid
+            #expect(try await directory.activeSessions(uid: uid).count == 2)
+            // Another process marks the account deleted, and does nothing more.
+            try await store.collection(UserRecord.collection).document(uid)
+                .update(["status": .string("deleted"), "deleted_at": .timestamp(Date())])
+            #expect(try await eventually(within: 10) { try await directory.activeSessions(uid: uid).isEmpty })
+            await pool.close()
+        }
+    }
 
     @Test func aDeletedAccountIsAnonymisedThenRemovedAndItsEmailCanRegisterAgain() async throws {
         let configuration = try await serviceTestConfiguration(UserServiceApp.defaults)

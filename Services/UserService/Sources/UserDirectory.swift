@@ -177,9 +177,16 @@ struct UserDirectory: Sendable {
         guard deleted != nil else {
             return false
         }
-        for session in try await activeSessions(uid: uid) {
+        _ = try await endSessions(of: uid)
+        return true
+    }
+
+    /// Ends the user's active sessions; returns how many.
+    func endSessions(of uid: String) async throws -> Int {
+        let active = try await activeSessions(uid: uid)
+        for session in active {
             try await sessions.document(session.sessionToken).update(["is_active": false])
         }
-        return true
+        return active.count
     }
 }

@@ -21,7 +21,8 @@ public enum UserServiceApp {
     /// Builds the application: shared defaults, then the real collaborators (the document
     /// store, token issuing and verification with the service's own keys, the Product and Order
     /// services for the data export) handed to ``buildRouter(_:dependencies:)``; at start-up the document
-    /// indexes and the bootstrap admin.
+    /// indexes and the bootstrap admin; the listeners on the document store, which end a deleted
+    /// account's sessions at once.
     public static func buildApplication(configuration: ServiceConfiguration) async throws -> some ApplicationProtocol {
         let environment = configuration.environment
         let logger = makeLogger(configuration)
@@ -61,8 +62,11 @@ public enum UserServiceApp {
             let lifecycle = AccountLifecycle(
                 store: store, anonymiseAfter: TimeInterval(anonymiseDays) * 86_400, removeAfter: TimeInterval(removeDays) * 86_400,
                 ready: dependencies.schemaReadiness, logger: logger)
+            let listeners = DocumentListeners(configuration: configuration.database, logger: logger)
+            let deletedSessions = DeletedAccountSessions(
+                listeners: listeners, directory: directory, ready: dependencies.schemaReadiness, logger: logger)
             return ServiceExtras(
-                services: [keys, client, lifecycle],
+                services: [keys, client, lifecycle, listeners, deletedSessions],
                 schemaTasks: [{ try await indexes.apply(on: $0, logger: logger) }],
                 startupTasks: [
                     { _ = try await NIOThreadPool.singleton.runIfActive { PasswordHasher.decoy } },
