@@ -12,7 +12,7 @@ HTTP_CONCURRENCY=${HTTP_CONCURRENCY:-16}
 PG_CLIENTS=${PG_CLIENTS:-8}
 
 ensure_dependencies
-command -v wrk >/dev/null || { [ "$(id -u)" -eq 0 ] && apt-get install -y -qq wrk >/dev/null; } || die "install wrk"
+ensure_wrk
 log "building bench-tool (release)"
 swift build -c release --product bench-tool >&2
 TOOL=$(swift build -c release --show-bin-path)/bench-tool

@@ -14,7 +14,7 @@ CLIENTS=${CLIENTS:-16}
 PRODUCTS=${PRODUCTS:-50}
 
 ensure_dependencies
-command -v wrk >/dev/null || { [ "$(id -u)" -eq 0 ] && apt-get install -y -qq wrk >/dev/null; } || die "install wrk"
+ensure_wrk
 log "building (release)"
 swift build -c release >&2
 
@@ -23,10 +23,6 @@ export BUILD_CONFIGURATION=release SKIP_BUILD=1
 start_throwaway_stack "$WORK"
 URL=http://127.0.0.1:$GATEWAY_PORT
 
-post() { # path json [token]
-  curl -fsS -X POST "$URL$1" -H 'Content-Type: application/json' ${3:+-H "Authorization: Bearer $3"} -d "$2"
-}
-field() { python3 -c "import json,sys; print(json.load(sys.stdin)$1)"; }
 ADMIN=$(post /api/v1/auth/login "{\"email\":\"$BOOTSTRAP_ADMIN_EMAIL\",\"password\":\"$BOOTSTRAP_ADMIN_PASSWORD\"}" | field "['token']['id_token']")
 CUSTOMER=$(post /api/v1/auth/register '{"email":"bench@example.com","password":"bench-password","first_name":"B","last_name":"B"}' \
   | field "['token']['id_token']")

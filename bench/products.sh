@@ -20,7 +20,7 @@ p99() { awk '$1 == "99%" {print $2}' <<<"$1"; }
 
 ensure_dependencies
 log "building (release)"
-command -v wrk >/dev/null || { [ "$(id -u)" -eq 0 ] && apt-get install -y -qq wrk >/dev/null; } || die "install wrk"
+ensure_wrk
 swift build -c release --product product-service >&2
 swift build -c release --product bench-tool >&2
 BIN=$(swift build -c release --show-bin-path)

@@ -16,7 +16,7 @@ PRODUCTS=${PRODUCTS:-1000}
 CONFIGURATION=${CONFIGURATION:-release}
 
 ensure_dependencies
-command -v wrk >/dev/null || { [ "$(id -u)" -eq 0 ] && apt-get install -y -qq wrk >/dev/null; } || die "install wrk"
+ensure_wrk
 log "building ($CONFIGURATION)"
 swift build -c "$CONFIGURATION" --product product-service >&2
 swift build -c "$CONFIGURATION" --product gateway >&2

@@ -1,7 +1,8 @@
 """Holds event streams open through the gateway and times events (bench/streams.sh runs it).
 
-Opens IDLE streams on GET /api/v1/products/{id}/events (a product nothing changes) and
-WATCHERS streams on GET /api/v1/orders/events as one customer, reads every stream as it
+Opens IDLE streams, half on GET /api/v1/products/{id}/events (a product nothing changes) and
+half on GET /api/v1/orders/events as a customer who orders nothing, and WATCHERS streams on
+GET /api/v1/orders/events as the customer who orders and cancels, reads every stream as it
 arrives (HTTP/1.1 chunked, Server-Sent Events), and prints JSON: how long opening took, the
 resident memory of the gateway and the Order and Product services before and after, and for
 ROUNDS orders placed and then cancelled by that customer, the time from sending the
@@ -74,6 +75,7 @@ async def main():
     port, token, idle_product, ordered_product = int(sys.argv[1]), sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
     idle, watchers, rounds = int(sys.argv[5]), int(sys.argv[6]), int(sys.argv[7])
     pids = dict(part.split("=") for part in sys.argv[8].split(","))
+    idle_token = sys.argv[9]
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (max(soft, min(hard, 65536)), hard))
 
@@ -87,7 +89,9 @@ async def main():
         elif kind == "order.cancelled":
             cancelled.append(at)
 
-    streams = [Stream(port, f"/api/v1/products/{idle_product}/events", None, lambda kind, at: None) for _ in range(idle)]
+    ignore = lambda kind, at: None
+    streams = [Stream(port, f"/api/v1/products/{idle_product}/events", None, ignore) for _ in range(idle // 2)]
+    streams += [Stream(port, "/api/v1/orders/events", idle_token, ignore) for _ in range(idle - idle // 2)]
     streams += [Stream(port, "/api/v1/orders/events", token, on_watcher_message) for _ in range(watchers)]
     start = time.monotonic()
     for first in range(0, len(streams), 200):  # 200 at a time: the listen backlog stays short

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Event streams through the gateway: STREAMS open at once (most of them on a product nothing
-# changes, WATCHERS on one customer's orders), the memory each costs the gateway and the
+# Event streams through the gateway: STREAMS open at once (WATCHERS on the orders of a customer
+# who orders and cancels; of the rest, half on a product nothing changes and half on the orders
+# of a customer who orders nothing), the memory each costs the gateway and the
 # services, and the time from a status change (a cancellation) to its event at every watcher,
 # while wrk places orders as another customer. The reference, measured in the same run: the
 # cancellation's own response time, the least a client polling for the change would wait.
@@ -16,7 +17,7 @@ CLIENTS=${CLIENTS:-8}
 LOAD_SECONDS=${LOAD_SECONDS:-60}
 
 ensure_dependencies
-command -v wrk >/dev/null || { [ "$(id -u)" -eq 0 ] && apt-get install -y -qq wrk >/dev/null; } || die "install wrk"
+ensure_wrk
 log "building (release)"
 swift build -c release >&2
 
@@ -28,12 +29,10 @@ ulimit -n 65536 2>/dev/null || true
 start_throwaway_stack "$WORK"
 URL=http://127.0.0.1:$GATEWAY_PORT
 
-post() { # path json [token]
-  curl -fsS -X POST "$URL$1" -H 'Content-Type: application/json' ${3:+-H "Authorization: Bearer $3"} -d "$2"
-}
-field() { python3 -c "import json,sys; print(json.load(sys.stdin)$1)"; }
 ADMIN=$(post /api/v1/auth/login "{\"email\":\"$BOOTSTRAP_ADMIN_EMAIL\",\"password\":\"$BOOTSTRAP_ADMIN_PASSWORD\"}" | field "['token']['id_token']")
 WATCHER=$(post /api/v1/auth/register '{"email":"watcher@example.com","password":"bench-password","first_name":"W","last_name":"W"}' \
+  | field "['token']['id_token']")
+IDLER=$(post /api/v1/auth/register '{"email":"idler@example.com","password":"bench-password","first_name":"I","last_name":"I"}' \
   | field "['token']['id_token']")
 BUYER=$(post /api/v1/auth/register '{"email":"buyer@example.com","password":"bench-password","first_name":"B","last_name":"B"}' \
   | field "['token']['id_token']")
@@ -54,16 +53,18 @@ wrk -t2 -c"$CLIENTS" -d"${LOAD_SECONDS}s" --latency -s "$WORK/orders.lua" "$URL/
 LOAD=$!
 pids="gateway=$(cat "$STACK_DIR/run/gateway.pid"),order-service=$(cat "$STACK_DIR/run/order-service.pid"),product-service=$(cat "$STACK_DIR/run/product-service.pid")"
 log "opening $STREAMS streams ($WATCHERS on the watcher's orders), then $ROUNDS cancellations"
-RESULT=$(python3 bench/streams.py "$GATEWAY_PORT" "$WATCHER" "$IDLE" "$ORDERED" $((STREAMS - WATCHERS)) "$WATCHERS" "$ROUNDS" "$pids")
+RESULT=$(python3 bench/streams.py "$GATEWAY_PORT" "$WATCHER" "$IDLE" "$ORDERED" $((STREAMS - WATCHERS)) "$WATCHERS" "$ROUNDS" "$pids" "$IDLER")
 wait "$LOAD"
 ORDERS=$(awk '/Requests\/sec/ {print $2}' "$WORK/wrk.txt")
 ! grep -q "Non-2xx" "$WORK/wrk.txt" || die "non-2xx answers while placing orders: $(cat "$WORK/wrk.txt")"
 
-python3 - "$RESULT" "$ORDERS" "$STREAMS" <<'PY'
+python3 - "$RESULT" "$ORDERS" "$STREAMS" "$WATCHERS" <<'PY'
 import json, sys
-r, orders, streams = json.loads(sys.argv[1]), float(sys.argv[2]), int(sys.argv[3])
+r, orders, streams, watchers = json.loads(sys.argv[1]), float(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
 assert r["still_open"] == streams, f"only {r['still_open']} of {streams} streams stayed open"
-per = {name: (r["rss_after_kib"][name] - r["rss_before_kib"][name]) / streams for name in r["rss_before_kib"]}
+idle = streams - watchers
+held = {"gateway": streams, "product-service": idle // 2, "order-service": idle - idle // 2 + watchers}  # the streams each one serves
+per = {name: (r["rss_after_kib"][name] - r["rss_before_kib"][name]) / held[name] for name in r["rss_before_kib"]}
 event, reference = r["event_ms"], r["cancel_response_ms"]
 print()
 print(f"| measurement ({streams} streams open, orders placed meanwhile at {orders:.0f}/s) | reference | ours | ratio |")
@@ -73,6 +74,6 @@ print(f"| cancellation to `order.cancelled` at each of the watchers ({event['sam
       f"{event['p50'] / reference['p50']:.2f} (p50) |")
 print()
 print(f"Opening {streams} streams took {r['open_seconds']} s. Resident memory per open stream: "
-      + ", ".join(f"{name} {kib:.1f} KiB ({r['rss_before_kib'][name] / 1024:.0f} → {r['rss_after_kib'][name] / 1024:.0f} MiB)"
+      + ", ".join(f"{name} {kib:.1f} KiB over {held[name]} streams ({r['rss_before_kib'][name] / 1024:.0f} → {r['rss_after_kib'][name] / 1024:.0f} MiB)"
                   for name, kib in per.items()) + ".")
 PY

@@ -249,6 +249,18 @@ start_throwaway_stack() {
   bash "$ROOT/scripts/stack.sh" up >&2
 }
 
+# ensure_wrk: installs wrk (Debian's) when it is missing, as root.
+ensure_wrk() {
+  command -v wrk >/dev/null || { [ "$(id -u)" -eq 0 ] && apt-get install -y -qq wrk >/dev/null; } || die "install wrk"
+}
+
+# post PATH JSON [TOKEN]: POSTs JSON to the throwaway stack's gateway ($URL), its answer on stdout.
+post() {
+  curl -fsS -X POST "$URL$1" -H 'Content-Type: application/json' ${3:+-H "Authorization: Bearer $3"} -d "$2"
+}
+# field KEYS: one value of the JSON on stdin, `field "['token']['id_token']"`.
+field() { python3 -c "import json,sys; print(json.load(sys.stdin)$1)"; }
+
 # bench_workspace: sets WORK, a fresh directory for one benchmark run, removed on exit with
 # what runs from it: every pid in BENCH_PIDS is killed and the scratch PostgreSQL server
 # under WORK (start_scratch_server "$WORK") is stopped.
