@@ -4,7 +4,7 @@ Opens IDLE streams, half on GET /api/v1/products/{id}/events (a product nothing 
 half on GET /api/v1/orders/events as a customer who orders nothing, and WATCHERS streams on
 GET /api/v1/orders/events as the customer who orders and cancels, reads every stream as it
 arrives (HTTP/1.1 chunked, Server-Sent Events), and prints JSON: how long opening took, the
-resident memory of the gateway and the Order and Product services before and after, and for
+resident memory and threads of the gateway and the Order and Product services before and after, and for
 ROUNDS orders placed and then cancelled by that customer, the time from sending the
 cancellation to each watcher's `order.cancelled`, next to the cancellation's own response
 time (the reference: what one poll of the order would cost at best).
@@ -19,10 +19,11 @@ import time
 HOST = "127.0.0.1"
 
 
-def rss_kib(pid):
-    with open(f"/proc/{pid}/status") as status:
-        for line in status:
-            if line.startswith("VmRSS:"):
+def status(pid, field):
+    """A number from /proc/PID/status: `VmRSS` (KiB), `Threads`."""
+    with open(f"/proc/{pid}/status") as lines:
+        for line in lines:
+            if line.startswith(field + ":"):
                 return int(line.split()[1])
     return 0
 
@@ -79,7 +80,8 @@ async def main():
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (max(soft, min(hard, 65536)), hard))
 
-    before = {name: rss_kib(pid) for name, pid in pids.items()}
+    before = {name: status(pid, "VmRSS") for name, pid in pids.items()}
+    threads_before = {name: status(pid, "Threads") for name, pid in pids.items()}
     cancelled = []  # arrival times of order.cancelled in the current round
     ready = []
 
@@ -101,7 +103,8 @@ async def main():
     while len(ready) < watchers:
         await asyncio.sleep(0.05)
     await asyncio.sleep(3)  # let memory settle
-    after = {name: rss_kib(pid) for name, pid in pids.items()}
+    after = {name: status(pid, "VmRSS") for name, pid in pids.items()}
+    threads_after = {name: status(pid, "Threads") for name, pid in pids.items()}
 
     latencies, responses = [], []
     for _ in range(rounds):
@@ -129,7 +132,7 @@ async def main():
 
     print(json.dumps({
         "streams": len(streams), "still_open": still_open, "open_seconds": round(opened, 2),
-        "rss_before_kib": before, "rss_after_kib": after,
+        "rss_before_kib": before, "rss_after_kib": after, "threads_before": threads_before, "threads_after": threads_after,
         "event_ms": {"p50": round(percentile(latencies, 0.5), 1), "p99": round(percentile(latencies, 0.99), 1), "samples": len(latencies)},
         "cancel_response_ms": {"p50": round(percentile(responses, 0.5), 1), "p99": round(percentile(responses, 0.99), 1)},
     }))

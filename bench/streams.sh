@@ -76,4 +76,6 @@ print()
 print(f"Opening {streams} streams took {r['open_seconds']} s. Resident memory per open stream: "
       + ", ".join(f"{name} {kib:.1f} KiB over {held[name]} streams ({r['rss_before_kib'][name] / 1024:.0f} → {r['rss_after_kib'][name] / 1024:.0f} MiB)"
                   for name, kib in per.items()) + ".")
+print("Threads before → with the streams open: " + ", ".join(
+    f"{name} {r['threads_before'][name]} → {r['threads_after'][name]}" for name in r["threads_before"]) + ".")
 PY
