@@ -29,7 +29,7 @@ struct OrderEvent: Sendable {
 }
 
 /// Sends each committed change of an order to the streams that follow it, on every replica:
-/// a trigger writes the change to `order_events` and announces its id (`NOTIFY order_events`,
+/// a trigger writes the change to `order_events` and announces it (`NOTIFY order_events`,
 /// migration 0006); this process reads the rows past its watermark, in id order, and
 /// publishes each to the ``EventHub`` with the order as `GET /api/v1/orders/{id}` shows it.
 ///
@@ -38,8 +38,9 @@ struct OrderEvent: Sendable {
 /// at a gap it waits (up to `gapPatience`) for the missing id to commit, and after that
 /// takes it for a transaction that rolled back. A stream resuming from history reads the
 /// table up to the watermark it was registered at, so every event reaches it once: from
-/// history or live, never both. Notifications only wake the feed; it also looks every
-/// `pollInterval`, so one lost with a dropped connection is late, not lost.
+/// history or live, never both. Notifications only wake the feed (those of 10 ms together,
+/// and only while streams are open); it also looks every `pollInterval`, so one lost with a
+/// dropped connection is late, not lost.
 final class OrderEventFeed: Service, Sendable {
     static let channel = "order_events"
 
@@ -68,10 +69,12 @@ final class OrderEventFeed: Service, Sendable {
         (wakes, wake) = AsyncStream.makeStream(bufferingPolicy: .bufferingNewest(1))
     }
 
-    /// What the listener on ``channel`` reports: any news wakes the feed.
+    /// What the listener on ``channel`` reports: news wakes the feed while streams are open.
+    /// With none open, the feed only looks once every `pollInterval`, keeping its watermark
+    /// close behind, rather than read the table after every order's every change.
     func apply(_ event: PostgresNotificationListener.Event) {
         if case .interrupted = event { return }
-        wake.yield()
+        if hub.count > 0 { wake.yield() }
     }
 
     func run() async throws {
@@ -80,7 +83,11 @@ final class OrderEventFeed: Service, Sendable {
                 group.addTask { await repeatUntilStopped(every: self.heartbeat) { self.hub.heartbeat() } }
                 group.addTask { await repeatUntilStopped(every: self.pollInterval, after: self.ready) { self.wake.yield() } }
                 group.addTask {
-                    for await _ in self.wakes { await self.publishCommitted() }
+                    for await _ in self.wakes {
+                        // The notifications of 10 ms are read with one query, not one each.
+                        try? await Task.sleep(for: .milliseconds(10))
+                        await self.publishCommitted()
+                    }
                 }
             }
         } onGracefulShutdown: {
@@ -92,9 +99,17 @@ final class OrderEventFeed: Service, Sendable {
     // MARK: Streams
 
     /// Registers a stream under `key`; returns it with the watermark it starts after: events
-    /// up to that id are the history, later ones come live.
+    /// up to that id are the history, later ones come live. The feed first catches up with
+    /// every change committed before this call (it lags while no stream is open), so what a
+    /// stream starts with already holds them and none of them comes again as live.
     func subscribe(_ key: OrderStreamKey) async throws -> (EventHub<OrderStreamKey>.Stream, after: Int) {
         let start = try await startingWatermark()
+        let committed = try await highestCommitted()
+        let deadline = ContinuousClock.now + gapPatience * 3
+        while (watermark.withLock { $0 } ?? start) < committed, ContinuousClock.now < deadline {
+            wake.yield()
+            try await Task.sleep(for: .milliseconds(5))
+        }
         return watermark.withLock { watermark in
             (hub.subscribe(key), watermark ?? start)
         }
@@ -126,9 +141,14 @@ final class OrderEventFeed: Service, Sendable {
 
     // MARK: Publishing
 
+    /// The highest id committed now.
+    private func highestCommitted() async throws -> Int {
+        try await pool.query("SELECT coalesce(max(id), 0)::bigint AS id FROM order_events").first?.decode("id", as: Int.self) ?? 0
+    }
+
     private func startingWatermark() async throws -> Int {
         if let known = watermark.withLock({ $0 }) { return known }
-        let highest = try await pool.query("SELECT coalesce(max(id), 0)::bigint AS id FROM order_events").first?.decode("id", as: Int.self) ?? 0
+        let highest = try await highestCommitted()
         return watermark.withLock { watermark in
             if watermark == nil { watermark = highest }
             return watermark!
