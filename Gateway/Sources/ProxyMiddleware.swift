@@ -79,19 +79,24 @@ public struct ProxyMiddleware: RouterMiddleware {
         guard response.header("Content-Type")?.hasPrefix("text/event-stream") == true, !context.isHeadRequest else {
             lease.release()
             var body: [UInt8] = []
-            if !context.isHeadRequest {
+            if context.isHeadRequest {
+                response.cancel()  // the head is all a HEAD gets
+            } else {
                 for try await chunk in response.body { body += chunk }
             }
             return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: body)))
         }
         return Response(status: status, headers: headers, body: ResponseBody { writer in
-            defer { lease.release() }
+            defer {
+                response.cancel()  // however the relay ended (the client gone, a failed write)
+                lease.release()
+            }
             do {
                 try await request.body.consumeWithCancellationOnInboundClose { _ in
                     for try await chunk in response.body { try await writer.write(ByteBuffer(bytes: chunk)) }
                 }
             } catch is CancellationError {
-                return  // the client went away: the transfer upstream ended with the iteration
+                return  // the client went away
             } catch let error as HTTPClientError {
                 // The service went away mid-stream: the client's stream ends and it reconnects.
                 context.logger.warning("event stream ended upstream", metadata: ["upstream": "\(upstream)", "error": "\(error)"])

@@ -126,7 +126,7 @@ public final class CurlHTTPClient: Sendable, Service {
             }
             metrics.duration.record(duration: ContinuousClock.now - start)
             record(failed: RetryPolicy.isFailure(status: head.status), upstream: upstream)
-            return HTTPClientStream(status: head.status, headers: head.headers, body: body)
+            return HTTPClientStream(status: head.status, headers: head.headers, body: body, cancel: { loop.cancel(id) })
         } catch let error as HTTPClientError {
             record(failed: true, upstream: upstream)
             throw error

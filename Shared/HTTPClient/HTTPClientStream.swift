@@ -7,6 +7,8 @@ public struct HTTPClientStream: Sendable {
     /// The body's chunks as they arrive; it ends with the response, or throws
     /// ``HTTPClientError`` when the transfer fails. Ending the iteration ends the transfer.
     public var body: AsyncThrowingStream<[UInt8], any Error>
+    /// Ends the transfer now (its connection closes), whether or not `body` is being read.
+    public let cancel: @Sendable () -> Void
 
     /// The first value of a header field.
     public func header(_ name: String) -> String? {

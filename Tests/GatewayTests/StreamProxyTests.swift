@@ -28,7 +28,7 @@ struct StreamProxyTests {
                     #expect(ids.count >= 6 && ids == (0..<ids.count).map(String.init))
                     #expect(upstream.openStreams == 1)
                     stream.disconnect()
-                    #expect(try await eventually(within: 5) { upstream.openStreams == 0 })
+                    #expect(try await eventually(within: 10) { upstream.openStreams == 0 })
                 }
             }
         }
