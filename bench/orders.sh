@@ -15,13 +15,7 @@ PRODUCTS=${PRODUCTS:-50}
 
 ensure_dependencies
 ensure_wrk
-log "building (release)"
-swift build -c release >&2
-
-WORK=$(mktemp -d /tmp/ecommerce-bench.XXXXXX)
-export BUILD_CONFIGURATION=release SKIP_BUILD=1
-start_throwaway_stack "$WORK"
-URL=http://127.0.0.1:$GATEWAY_PORT
+start_release_stack
 
 ADMIN=$(post /api/v1/auth/login "{\"email\":\"$BOOTSTRAP_ADMIN_EMAIL\",\"password\":\"$BOOTSTRAP_ADMIN_PASSWORD\"}" | field "['token']['id_token']")
 CUSTOMER=$(post /api/v1/auth/register '{"email":"bench@example.com","password":"bench-password","first_name":"B","last_name":"B"}' \

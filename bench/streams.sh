@@ -18,16 +18,10 @@ LOAD_SECONDS=${LOAD_SECONDS:-60}
 
 ensure_dependencies
 ensure_wrk
-log "building (release)"
-swift build -c release >&2
-
-WORK=$(mktemp -d /tmp/ecommerce-bench.XXXXXX)
-export BUILD_CONFIGURATION=release SKIP_BUILD=1
 # Every stream comes from this machine's one address: lift the per-IP and per-user bounds.
 export STREAM_LIMIT_PER_USER=$((STREAMS + 10)) STREAM_LIMIT_PER_IP=$((STREAMS + 10)) HTTP_MAX_CONNECTIONS_PER_IP=$((STREAMS + 1000))
 ulimit -n 65536 2>/dev/null || true
-start_throwaway_stack "$WORK"
-URL=http://127.0.0.1:$GATEWAY_PORT
+start_release_stack
 
 ADMIN=$(post /api/v1/auth/login "{\"email\":\"$BOOTSTRAP_ADMIN_EMAIL\",\"password\":\"$BOOTSTRAP_ADMIN_PASSWORD\"}" | field "['token']['id_token']")
 WATCHER=$(post /api/v1/auth/register '{"email":"watcher@example.com","password":"bench-password","first_name":"W","last_name":"W"}' \

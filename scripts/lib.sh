@@ -249,6 +249,17 @@ start_throwaway_stack() {
   bash "$ROOT/scripts/stack.sh" up >&2
 }
 
+# start_release_stack: builds the release binaries, then starts a throwaway stack of them
+# (start_throwaway_stack) under a new WORK directory; URL is its gateway.
+start_release_stack() {
+  log "building (release)"
+  swift build -c release >&2
+  WORK=$(mktemp -d /tmp/ecommerce-bench.XXXXXX)
+  export BUILD_CONFIGURATION=release SKIP_BUILD=1
+  start_throwaway_stack "$WORK"
+  URL=http://127.0.0.1:$GATEWAY_PORT
+}
+
 # ensure_wrk: installs wrk (Debian's) when it is missing, as root.
 ensure_wrk() {
   command -v wrk >/dev/null || { [ "$(id -u)" -eq 0 ] && apt-get install -y -qq wrk >/dev/null; } || die "install wrk"
