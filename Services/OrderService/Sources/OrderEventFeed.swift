@@ -115,7 +115,7 @@ final class OrderEventFeed: Service, Sendable {
         }
     }
 
-    /// The events of `key` with ids in `range` (oldest first), a page at a time.
+    /// The events of `key` with ids after `first` up to `last`, oldest first, a page at a time.
     func history(_ key: OrderStreamKey, after first: Int, through last: Int, emit: (OrderEvent) async throws -> Void) async throws {
         var after = first
         while after < last {
