@@ -58,9 +58,6 @@ final class StreamLimiter: Sendable {
         return Lease(limiter: self, caller: caller, ip: ip)
     }
 
-    /// Streams open now.
-    var total: Int { counts.withLock { $0.total } }
-
     private func release(caller: String?, ip: String) {
         counts.withLock { counts in
             counts.total -= 1

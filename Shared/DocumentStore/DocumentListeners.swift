@@ -74,18 +74,14 @@ public final class DocumentListeners: Service, Sendable {
     /// Listeners to read again; `nil` for all of them.
     private let pending: AsyncStream<Int?>.Continuation
     private let pendingReads: AsyncStream<Int?>
-    private let notifications: PostgresNotificationListener
+    private let configuration: PostgresConfiguration
     private let logger: Logger
 
     /// `configuration` is the store's database, on which a connection of its own listens.
     public init(configuration: PostgresConfiguration, logger: Logger) {
         (pendingReads, pending) = AsyncStream.makeStream()
+        self.configuration = configuration
         self.logger = logger
-        let box = WeakBox()
-        notifications = PostgresNotificationListener(channel: Self.channel, configuration: configuration, logger: logger) { event in
-            box.listeners?.apply(event)
-        }
-        box.listeners = self
     }
 
     /// The changes of one document.
@@ -99,8 +95,11 @@ public final class DocumentListeners: Service, Sendable {
     }
 
     public func run() async throws {
+        let notifications = PostgresNotificationListener(channel: Self.channel, configuration: configuration, logger: logger) {
+            [weak self] event in self?.apply(event)
+        }
         try await withThrowingDiscardingTaskGroup { group in
-            group.addTask { try await self.notifications.run() }
+            group.addTask { try await notifications.run() }
             group.addTask {
                 await withGracefulShutdownHandler {
                     for await id in self.pendingReads { await self.read(id) }
@@ -182,9 +181,4 @@ public final class DocumentListeners: Service, Sendable {
         }
         return changes
     }
-}
-
-/// Lets the notification handler reach the listeners it was made for without keeping them alive.
-private final class WeakBox: @unchecked Sendable {
-    weak var listeners: DocumentListeners?
 }

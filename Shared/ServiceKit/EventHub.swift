@@ -1,4 +1,5 @@
 import Metrics
+import ServiceLifecycle
 import Synchronization
 
 /// The event streams open in this process, each registered under the key of what it follows
@@ -6,9 +7,10 @@ import Synchronization
 ///
 /// A stream buffers up to `bufferLimit` events for a client that reads slowly; past that it
 /// is ended rather than left to grow (an order stream's client resumes with `Last-Event-ID`
-/// and loses nothing). Heartbeats go to every stream at once (``heartbeat()``), from one
-/// timer, so an open stream costs a buffer and no task or thread of its own.
-public final class EventHub<Key: Hashable & Sendable>: Sendable {
+/// and loses nothing). Run as a `Service`, it sends every stream a heartbeat at once every
+/// `heartbeat` (``heartbeat()``), from one timer, so an open stream costs a buffer and no
+/// task or thread of its own; on graceful shutdown it ends every stream (``closeAll()``).
+public final class EventHub<Key: Hashable & Sendable>: Service, Sendable {
     /// One client's stream: the events sent to it, in order, until it is closed.
     public struct Stream: Sendable {
         public let events: AsyncStream<ServerSentEvent>
@@ -35,14 +37,22 @@ public final class EventHub<Key: Hashable & Sendable>: Sendable {
         ["event_streams_open": "Server-Sent Event streams open on this process, by what they follow."]
     }
 
-    public let bufferLimit: Int
+    private let bufferLimit: Int
+    private let heartbeatInterval: Duration
     private let state = Mutex(State())
     private let open: Gauge
 
     /// `label` names the streams in `event_streams_open{stream=…}`.
-    public init(label: String, bufferLimit: Int = 1_000) {
+    public init(label: String, heartbeat: Duration, bufferLimit: Int = 1_000) {
         self.bufferLimit = bufferLimit
+        self.heartbeatInterval = heartbeat
         self.open = Gauge(label: "event_streams_open", dimensions: [("stream", label)])
+    }
+
+    /// Heartbeats until the service group stops, then ends every stream.
+    public func run() async throws {
+        await repeatUntilStopped(every: heartbeatInterval) { heartbeat() }
+        closeAll()
     }
 
     /// Registers a stream under `key`. Events published from now on reach it.

@@ -30,6 +30,13 @@ struct EventStreamTests {
                 port: stack.gatewayPort, "/api/v1/orders/events", headers: [("Authorization", "Bearer \(customer.token.idToken)")])
             let ready = try await all.next()
             #expect(ready.kind == "ready")
+            // An admin follows everyone's orders, or one user's.
+            let admins = try await EventStreamReader.open(
+                port: stack.gatewayPort, "/api/v1/orders/events?user_uid=\(customer.user.uid)", headers: [("Authorization", "Bearer \(admin)")])
+            let adminsOfStranger = try await EventStreamReader.open(
+                port: stack.gatewayPort, "/api/v1/orders/events?user_uid=\(stranger.user.uid)", headers: [("Authorization", "Bearer \(admin)")])
+            #expect(try await admins.next().kind == "ready")
+            #expect(try await adminsOfStranger.next().kind == "ready")
 
             let shipped = try await gateway.send(
                 "/api/v1/orders/\(first.id)", .patch, headers: bearer(admin), body: json(["status": "shipped", "tracking_number": "TRK-1"]))
@@ -38,6 +45,8 @@ struct EventStreamTests {
             #expect(shippedEvent.kind == "order.shipped")
             #expect(try shippedEvent.decode(OrderResponse.self).trackingNumber == "TRK-1")
             #expect(Int(shippedEvent.id ?? "") ?? 0 > Int(current.id ?? "") ?? .max)
+            let adminsShipped = try await admins.next()
+            #expect(adminsShipped.kind == "order.shipped" && adminsShipped.id == shippedEvent.id)
 
             let second = try await gateway.order(product, as: customer.token.idToken)
             #expect(try await gateway.send("/api/v1/orders/\(second.id)/cancel", .post, headers: bearer(customer.token.idToken)).status == .ok)
@@ -59,15 +68,16 @@ struct EventStreamTests {
             #expect(refused.status == 404 && refused.errorBody.contains("not_found"))
             let anonymous = try await EventStreamReader.open(port: stack.gatewayPort, "/api/v1/orders/events")
             #expect(anonymous.status == 401)
-            let stranger_s = try await EventStreamReader.open(
+            let strangers = try await EventStreamReader.open(
                 port: stack.gatewayPort, "/api/v1/orders/events", headers: [("Authorization", "Bearer \(stranger.token.idToken)")])
-            #expect(try await stranger_s.next().kind == "ready")
+            #expect(try await strangers.next().kind == "ready")
             let bad = try await EventStreamReader.open(
                 port: stack.gatewayPort, "/api/v1/orders/events",
                 headers: [("Authorization", "Bearer \(customer.token.idToken)"), ("Last-Event-ID", "yesterday")])
             #expect(bad.status == 400)
-            // Heartbeats keep the stranger's idle stream alive, and nothing of the customer's reaches it.
-            #expect(try await stranger_s.nextMessage(patience: .seconds(5)) == .comment("heartbeat"))
+            // Heartbeats keep the stranger's idle streams alive, and nothing of the customer's reaches them.
+            #expect(try await strangers.nextMessage(patience: .seconds(5)) == .comment("heartbeat"))
+            #expect(try await adminsOfStranger.nextMessage(patience: .seconds(5)) == .comment("heartbeat"))
         }
     }
 

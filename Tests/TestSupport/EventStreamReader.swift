@@ -29,8 +29,12 @@ public final class EventStreamReader: Sendable {
     public let errorBody: String
     private let connection: RawConnection
     private let chunked: Bool
-    /// Bytes of the raw body not yet de-chunked, and body text not yet split into messages.
-    private let pending = Mutex<(raw: [UInt8], body: [UInt8])>(([], []))
+    /// Bytes of the raw body not yet de-chunked, body text not yet split into messages, and
+    /// whether the response ended (its last chunk came, or the connection closed).
+    private let pending = Mutex<(raw: [UInt8], body: [UInt8], ended: Bool)>(([], [], false))
+
+    /// What ``nextMessage(patience:)`` throws once the response has ended.
+    public struct Ended: Error {}
 
     private init(connection: RawConnection, response: RawConnection.Response) {
         self.connection = connection
@@ -72,14 +76,21 @@ public final class EventStreamReader: Sendable {
         let deadline = SuspendingClock.now + patience
         while true {
             if let message = takeMessage() { return message }
+            if pending.withLock({ $0.ended }) { throw Ended() }
             let left = deadline - SuspendingClock.now
             guard left > .zero, let bytes = try await connection.receive(patience: left) else {
                 throw TestSetupError("no message within \(patience)")
             }
-            guard !bytes.isEmpty else { throw TestSetupError("the stream ended") }
             pending.withLock { pending in
                 pending.raw += bytes
-                if chunked { Self.dechunk(&pending.raw, into: &pending.body) } else { pending.body += pending.raw; pending.raw = [] }
+                if bytes.isEmpty {
+                    pending.ended = true
+                } else if chunked {
+                    pending.ended = Self.dechunk(&pending.raw, into: &pending.body)
+                } else {
+                    pending.body += pending.raw
+                    pending.raw = []
+                }
             }
         }
     }
@@ -90,7 +101,7 @@ public final class EventStreamReader: Sendable {
         let deadline = SuspendingClock.now + patience
         while SuspendingClock.now < deadline {
             do { _ = try await nextMessage(patience: deadline - SuspendingClock.now) } catch {
-                return "\(error)".contains("ended") || pending.withLock { $0.raw.starts(with: Array("0\r\n".utf8)) }
+                return error is Ended
             }
         }
         return false
@@ -124,14 +135,17 @@ public final class EventStreamReader: Sendable {
         }
     }
 
-    /// Moves the complete chunks of `raw` into `body` (RFC 9112 §7.1).
-    private static func dechunk(_ raw: inout [UInt8], into body: inout [UInt8]) {
+    /// Moves the complete chunks of `raw` into `body` (RFC 9112 §7.1); whether the last
+    /// chunk (size 0) has come.
+    private static func dechunk(_ raw: inout [UInt8], into body: inout [UInt8]) -> Bool {
         while let lineEnd = raw.firstRange(of: Array("\r\n".utf8)) {
             let sizeText = String(decoding: raw[..<lineEnd.lowerBound], as: UTF8.self).split(separator: ";").first ?? ""
-            guard let size = Int(sizeText, radix: 16), size > 0 else { return }
-            guard raw.count >= lineEnd.upperBound + size + 2 else { return }
+            guard let size = Int(sizeText, radix: 16) else { return false }
+            if size == 0 { return true }
+            guard raw.count >= lineEnd.upperBound + size + 2 else { return false }
             body += raw[lineEnd.upperBound..<(lineEnd.upperBound + size)]
             raw.removeSubrange(..<(lineEnd.upperBound + size + 2))
         }
+        return false
     }
 }

@@ -44,9 +44,9 @@ struct OrderEvent: Sendable {
 final class OrderEventFeed: Service, Sendable {
     static let channel = "order_events"
 
-    let hub = EventHub<OrderStreamKey>(label: "orders")
+    /// The streams; run it in the service group too (their heartbeats, their end at shutdown).
+    let hub: EventHub<OrderStreamKey>
     private let pool: PostgresPool
-    private let heartbeat: Duration
     private let pollInterval: Duration
     private let gapPatience: Duration
     private let ready: SchemaReadiness
@@ -61,7 +61,7 @@ final class OrderEventFeed: Service, Sendable {
         pollInterval: Duration = .seconds(1), gapPatience: Duration = .seconds(1)
     ) {
         self.pool = pool
-        self.heartbeat = heartbeat
+        self.hub = EventHub(label: "orders", heartbeat: heartbeat)
         self.pollInterval = pollInterval
         self.gapPatience = gapPatience
         self.ready = ready
@@ -80,7 +80,6 @@ final class OrderEventFeed: Service, Sendable {
     func run() async throws {
         await withGracefulShutdownHandler {
             await withDiscardingTaskGroup { group in
-                group.addTask { await repeatUntilStopped(every: self.heartbeat) { self.hub.heartbeat() } }
                 group.addTask { await repeatUntilStopped(every: self.pollInterval, after: self.ready) { self.wake.yield() } }
                 group.addTask {
                     for await _ in self.wakes {
@@ -92,7 +91,6 @@ final class OrderEventFeed: Service, Sendable {
             }
         } onGracefulShutdown: {
             self.wake.finish()
-            self.hub.closeAll()
         }
     }
 
@@ -133,10 +131,10 @@ final class OrderEventFeed: Service, Sendable {
         }
     }
 
-    /// The order's status, and the order as `GET /api/v1/orders/{id}` shows it as JSON text.
-    func order(_ id: Int) async throws -> (status: String, json: String)? {
+    /// The order, and the order as `GET /api/v1/orders/{id}` shows it as JSON text.
+    func order(_ id: Int) async throws -> (order: OrderResponse, json: String)? {
         guard let order = try await pool.withConnection({ try await OrderStore.order(id, on: $0) }) else { return nil }
-        return (order.status, String(decoding: try contractEncoder.encode(order), as: UTF8.self))
+        return (order, String(decoding: try contractEncoder.encode(order), as: UTF8.self))
     }
 
     // MARK: Publishing

@@ -13,7 +13,6 @@ import ServiceKit
 /// history. Otherwise it starts with the current state: the order, as `order.<status>`; for
 /// the list, a `ready` event whose id is where a client resumes from.
 struct OrderEventsController: Sendable {
-    let orders: OrderStore
     let feed: OrderEventFeed
 
     static let lastEventID = HTTPField.Name("Last-Event-ID")!
@@ -40,17 +39,17 @@ struct OrderEventsController: Sendable {
 
     @Sendable func one(_ request: Request, context: ServiceRequestContext) async throws -> Response {
         let id = try context.id()
-        guard try await orders.order(id, visibleTo: try context.requireUser(orPermission: .ordersRead)) != nil else {
+        let principal = try context.requireUser(orPermission: .ordersRead)
+        let resumeAfter = try Self.lastEventID(request)
+        // Registered before the order is read: a change after that read comes live.
+        let (stream, watermark) = try await feed.subscribe(.order(id))
+        guard let current = try await feed.order(id), OrderStore.isVisible(current.order, to: principal) else {
+            stream.close()
             throw APIError.notFound("order")
         }
-        let resumeAfter = try Self.lastEventID(request)
-        let (stream, watermark) = try await feed.subscribe(.order(id))
         return .eventStream(request, context: context, stream: stream) { emit in
             guard let resumeAfter else {
-                if let order = try await feed.order(id) {
-                    try await emit(.event(id: String(watermark), kind: "order.\(order.status)", data: order.json))
-                }
-                return
+                return try await emit(.event(id: String(watermark), kind: "order.\(current.order.status)", data: current.json))
             }
             try await replay(.order(id), after: resumeAfter, through: watermark, emit: emit)
         }

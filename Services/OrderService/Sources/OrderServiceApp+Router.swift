@@ -38,7 +38,7 @@ extension OrderServiceApp {
         let orders = OrderStore(pool: pool)
         let api = router.group("/api/v1/orders")
             .add(middleware: BearerAuthMiddleware(verifier: dependencies.tokenVerifier, provisioning: dependencies.provisioning))
-        OrderEventsController(orders: orders, feed: dependencies.events).addRoutes(to: api)
+        OrderEventsController(feed: dependencies.events).addRoutes(to: api)
         api.addRoutes(OrdersController(orders: orders, sagas: store, saga: saga, sagaTimeout: dependencies.settings.sagaTimeout).endpoints)
         let internalRoutes = router.group("/internal").add(middleware: InternalTokenMiddleware(token: dependencies.internalToken))
         internalRoutes.addRoutes(AuditController(pool: pool, service: "order").endpoints, atPath: "audit")

@@ -43,7 +43,7 @@ public enum OrderServiceApp {
                 channel: OrderEventFeed.channel, configuration: configuration.database, logger: dependencies.logger, handler: events.apply)
             let expiredEvents = RetentionJob(
                 pool: dependencies.pool, function: "purge_expired_order_events", ready: dependencies.schemaReadiness, logger: dependencies.logger)
-            return ServiceExtras(services: [client, recovery, events, listener, expiredEvents])
+            return ServiceExtras(services: [client, recovery, events, events.hub, listener, expiredEvents])
         }
     }
 }

@@ -15,10 +15,15 @@ struct OrderStore: Sendable {
 
     /// An order the principal may see (its owner, an admin or an `orders:read` API key); `nil` otherwise.
     func order(_ id: Int, visibleTo principal: Principal) async throws -> OrderResponse? {
-        guard let order = try await pool.withConnection({ try await Self.order(id, on: $0) }),
-            principal.may(.ordersRead) || order.userUID == principal.uid
-        else { return nil }
+        guard let order = try await pool.withConnection({ try await Self.order(id, on: $0) }), Self.isVisible(order, to: principal) else {
+            return nil
+        }
         return order
+    }
+
+    /// Whether the principal may see the order: its owner, an admin or an `orders:read` API key.
+    static func isVisible(_ order: OrderResponse, to principal: Principal) -> Bool {
+        principal.may(.ordersRead) || order.userUID == principal.uid
     }
 
     static func order(_ id: Int, on connection: PostgresConnection) async throws -> OrderResponse? {

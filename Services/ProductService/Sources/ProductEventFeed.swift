@@ -25,9 +25,9 @@ final class ProductEventFeed: Service, Sendable {
         }
     }
 
-    let hub = EventHub<Int>(label: "products")
+    /// The streams; run it in the service group too (their heartbeats, their end at shutdown).
+    let hub: EventHub<Int>
     private let store: ProductStore
-    private let heartbeat: Duration
     private let logger: Logger
     /// Products to read again; `nil` for every followed one (after a lost connection or a `TRUNCATE`).
     private let changes: AsyncStream<Int?>.Continuation
@@ -37,7 +37,7 @@ final class ProductEventFeed: Service, Sendable {
 
     init(store: ProductStore, heartbeat: Duration, logger: Logger) {
         self.store = store
-        self.heartbeat = heartbeat
+        self.hub = EventHub(label: "products", heartbeat: heartbeat)
         self.logger = logger
         (changed, changes) = AsyncStream.makeStream()
     }
@@ -60,15 +60,9 @@ final class ProductEventFeed: Service, Sendable {
 
     func run() async throws {
         await withGracefulShutdownHandler {
-            await withDiscardingTaskGroup { group in
-                group.addTask { await repeatUntilStopped(every: self.heartbeat) { self.hub.heartbeat() } }
-                group.addTask {
-                    for await id in self.changed { await self.refresh(id.map { [$0] } ?? self.followed()) }
-                }
-            }
+            for await id in changed { await refresh(id.map { [$0] } ?? followed()) }
         } onGracefulShutdown: {
             self.changes.finish()
-            self.hub.closeAll()
         }
     }
 

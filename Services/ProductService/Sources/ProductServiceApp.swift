@@ -43,7 +43,7 @@ public enum ProductServiceApp {
                 cache.apply(event)
                 events.apply(event)
             }
-            return ServiceExtras(services: [client, events, listener])
+            return ServiceExtras(services: [client, events, events.hub, listener])
         }
     }
 }
